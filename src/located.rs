@@ -1,0 +1,422 @@
+//! Places inside files: paths into a parsed document, and a locator that turns a path back into a
+//! line and column of the source text, so findings about a value can point at it.
+
+use std::collections::HashMap;
+use std::fmt;
+
+/// One step into a document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// A path into a JSON or YAML document, such as `[1].event_filter.kind_names[0]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct PathBuf(Vec<Segment>);
+
+impl PathBuf {
+    /// The document itself.
+    pub fn root() -> PathBuf {
+        PathBuf(Vec::new())
+    }
+
+    /// Whether this is the document itself.
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// This path, one key further.
+    pub fn key(&self, key: &str) -> PathBuf {
+        let mut segs = self.0.clone();
+        segs.push(Segment::Key(key.to_string()));
+        PathBuf(segs)
+    }
+
+    /// This path, one list index further.
+    pub fn index(&self, index: usize) -> PathBuf {
+        let mut segs = self.0.clone();
+        segs.push(Segment::Index(index));
+        PathBuf(segs)
+    }
+
+    /// The last key of the path, if it ends with one.
+    pub fn last_key(&self) -> Option<&str> {
+        match self.0.last() {
+            Some(Segment::Key(k)) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// The steps of the path.
+    pub fn segments(&self) -> &[Segment] {
+        &self.0
+    }
+}
+
+impl fmt::Display for PathBuf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                Segment::Key(k) if i == 0 => write!(f, "{k}")?,
+                Segment::Key(k) => write!(f, ".{k}")?,
+                Segment::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// A problem with a value inside a document, before it is placed in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub path: PathBuf,
+    pub severity: Severity,
+    pub message: String,
+    /// A position relative to the value at `path` (1-based line within a string value, column), for
+    /// problems inside a template body.
+    pub inner: Option<(usize, usize)>,
+}
+
+impl Finding {
+    pub fn error(path: PathBuf, message: impl Into<String>) -> Finding {
+        Finding {
+            path,
+            severity: Severity::Error,
+            message: message.into(),
+            inner: None,
+        }
+    }
+
+    pub fn warning(path: PathBuf, message: impl Into<String>) -> Finding {
+        Finding {
+            path,
+            severity: Severity::Warning,
+            message: message.into(),
+            inner: None,
+        }
+    }
+}
+
+/// Maps paths of a document to the 1-based line and column where they appear in its text.
+pub struct Locator {
+    positions: HashMap<PathBuf, (usize, usize)>,
+}
+
+impl Locator {
+    /// Builds a locator for a JSON text (exact positions) or a YAML text (key positions found by
+    /// indentation, good for block style).
+    pub fn new(text: &str, yaml: bool) -> Locator {
+        let positions = if yaml {
+            yaml_positions(text)
+        } else {
+            json_positions(text)
+        };
+        Locator { positions }
+    }
+
+    /// A locator for a single JSON document that starts at `line` of a larger file (JSON Lines).
+    pub fn json_at_line(text: &str, line: usize) -> Locator {
+        let positions = json_positions(text)
+            .into_iter()
+            .map(|(p, (l, c))| (p, (l + line - 1, c)))
+            .collect();
+        Locator { positions }
+    }
+
+    /// The position of `path`, or of its nearest located ancestor.
+    pub fn locate(&self, path: &PathBuf) -> (usize, usize) {
+        let mut segs = path.0.clone();
+        loop {
+            if let Some(pos) = self.positions.get(&PathBuf(segs.clone())) {
+                return *pos;
+            }
+            if segs.pop().is_none() {
+                return (1, 1);
+            }
+        }
+    }
+}
+
+/// Walks a JSON text and records where each value (or, for object members, its key) starts.
+fn json_positions(text: &str) -> HashMap<PathBuf, (usize, usize)> {
+    struct Scanner<'a> {
+        bytes: &'a [u8],
+        pos: usize,
+        line: usize,
+        col: usize,
+        out: HashMap<PathBuf, (usize, usize)>,
+    }
+    impl Scanner<'_> {
+        fn bump(&mut self) {
+            if let Some(&b) = self.bytes.get(self.pos) {
+                self.pos += 1;
+                if b == b'\n' {
+                    self.line += 1;
+                    self.col = 1;
+                } else if b & 0xC0 != 0x80 {
+                    self.col += 1;
+                }
+            }
+        }
+        fn ws(&mut self) {
+            while matches!(self.bytes.get(self.pos), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+                self.bump();
+            }
+        }
+        fn string(&mut self) -> String {
+            let start = self.pos;
+            self.bump();
+            while let Some(&b) = self.bytes.get(self.pos) {
+                self.bump();
+                if b == b'\\' {
+                    self.bump();
+                } else if b == b'"' {
+                    break;
+                }
+            }
+            let raw = std::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or("\"\"");
+            serde_json::from_str(raw).unwrap_or_default()
+        }
+        fn value(&mut self, path: PathBuf, record: bool) {
+            self.ws();
+            if record {
+                self.out
+                    .entry(path.clone())
+                    .or_insert((self.line, self.col));
+            }
+            match self.bytes.get(self.pos) {
+                Some(b'{') => {
+                    self.bump();
+                    loop {
+                        self.ws();
+                        match self.bytes.get(self.pos) {
+                            Some(b'"') => {
+                                let at = (self.line, self.col);
+                                let key = self.string();
+                                let child = path.key(&key);
+                                self.out.entry(child.clone()).or_insert(at);
+                                self.ws();
+                                if self.bytes.get(self.pos) == Some(&b':') {
+                                    self.bump();
+                                }
+                                self.value(child, false);
+                                self.ws();
+                                if self.bytes.get(self.pos) == Some(&b',') {
+                                    self.bump();
+                                }
+                            }
+                            Some(b'}') => {
+                                self.bump();
+                                break;
+                            }
+                            None => break,
+                            _ => self.bump(),
+                        }
+                    }
+                }
+                Some(b'[') => {
+                    self.bump();
+                    let mut i = 0;
+                    loop {
+                        self.ws();
+                        match self.bytes.get(self.pos) {
+                            Some(b']') => {
+                                self.bump();
+                                break;
+                            }
+                            None => break,
+                            Some(b',') => self.bump(),
+                            _ => {
+                                self.value(path.index(i), true);
+                                i += 1;
+                            }
+                        }
+                    }
+                }
+                Some(b'"') => {
+                    self.string();
+                }
+                Some(_) => {
+                    while let Some(&b) = self.bytes.get(self.pos) {
+                        if matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
+                            break;
+                        }
+                        self.bump();
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+    let mut s = Scanner {
+        bytes: text.as_bytes(),
+        pos: 0,
+        line: 1,
+        col: 1,
+        out: HashMap::new(),
+    };
+    s.value(PathBuf::root(), true);
+    s.out
+}
+
+/// Finds keys and list items of a block-style YAML text by their indentation.
+fn yaml_positions(text: &str) -> HashMap<PathBuf, (usize, usize)> {
+    // Each open container: its indentation, its path, and the next list index.
+    struct Frame {
+        indent: usize,
+        path: PathBuf,
+        next_index: usize,
+        is_list: bool,
+    }
+    let mut out = HashMap::new();
+    let mut stack: Vec<Frame> = vec![Frame {
+        indent: 0,
+        path: PathBuf::root(),
+        next_index: 0,
+        is_list: false,
+    }];
+    let mut last_key: Option<(usize, PathBuf)> = None;
+    for (lineno, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with("---") {
+            continue;
+        }
+        let mut indent = line.len() - trimmed.len();
+        let mut rest = trimmed;
+        // `- ` items, possibly nested (`- - a`), and `- key: value` which opens a map in the item.
+        while rest.starts_with("- ") || rest == "-" {
+            while stack.len() > 1
+                && stack
+                    .last()
+                    .is_some_and(|f| f.indent > indent || (f.indent == indent && !f.is_list))
+            {
+                stack.pop();
+            }
+            let parent = match stack.last() {
+                Some(f) if f.is_list && f.indent == indent => f.path.clone(),
+                _ => {
+                    let parent = match &last_key {
+                        Some((ki, p)) if *ki < indent || (*ki == indent) => p.clone(),
+                        _ => stack.last().map(|f| f.path.clone()).unwrap_or_default(),
+                    };
+                    stack.push(Frame {
+                        indent,
+                        path: parent.clone(),
+                        next_index: 0,
+                        is_list: true,
+                    });
+                    parent
+                }
+            };
+            let frame = stack.last_mut().expect("a frame was pushed");
+            let item = parent.index(frame.next_index);
+            frame.next_index += 1;
+            out.entry(item.clone()).or_insert((lineno + 1, indent + 1));
+            let consumed = if rest == "-" { 1 } else { 2 };
+            rest = rest[consumed..].trim_start();
+            indent = line.len() - rest.len();
+            stack.push(Frame {
+                indent,
+                path: item,
+                next_index: 0,
+                is_list: false,
+            });
+            last_key = None;
+        }
+        if let Some(key) = yaml_key(rest) {
+            while stack.len() > 1
+                && stack
+                    .last()
+                    .is_some_and(|f| f.indent > indent || (f.is_list && f.indent >= indent))
+            {
+                stack.pop();
+            }
+            let parent = match stack.last() {
+                Some(f) if f.indent == indent && !f.is_list => f.path.clone(),
+                _ => match &last_key {
+                    Some((ki, p)) if *ki < indent => {
+                        stack.push(Frame {
+                            indent,
+                            path: p.clone(),
+                            next_index: 0,
+                            is_list: false,
+                        });
+                        p.clone()
+                    }
+                    _ => stack.last().map(|f| f.path.clone()).unwrap_or_default(),
+                },
+            };
+            let path = parent.key(&key);
+            out.entry(path.clone()).or_insert((lineno + 1, indent + 1));
+            last_key = Some((indent, path));
+        }
+    }
+    out
+}
+
+/// The key of a `key: value` YAML line, unquoted.
+fn yaml_key(rest: &str) -> Option<String> {
+    if let Some(stripped) = rest.strip_prefix('"').or_else(|| rest.strip_prefix('\'')) {
+        let quote = rest.as_bytes()[0] as char;
+        let end = stripped.find(quote)?;
+        let after = stripped[end + 1..].trim_start();
+        return after.starts_with(':').then(|| stripped[..end].to_string());
+    }
+    let colon = rest
+        .find(": ")
+        .or_else(|| rest.strip_suffix(':').map(|s| s.len()))?;
+    let key = &rest[..colon];
+    if key.is_empty() || key.contains(['{', '[', '#']) {
+        return None;
+    }
+    Some(key.trim_end().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_positions_point_at_keys_and_items() {
+        let text = "{\n  \"a\": {\"b\": [1,\n 2]},\n  \"c\": \"x\"\n}";
+        let loc = Locator::new(text, false);
+        assert_eq!(loc.locate(&PathBuf::root().key("a")), (2, 3));
+        assert_eq!(loc.locate(&PathBuf::root().key("a").key("b")), (2, 9));
+        assert_eq!(
+            loc.locate(&PathBuf::root().key("a").key("b").index(1)),
+            (3, 2)
+        );
+        assert_eq!(loc.locate(&PathBuf::root().key("c")), (4, 3));
+        assert_eq!(loc.locate(&PathBuf::root().key("zz")), (1, 1));
+    }
+
+    #[test]
+    fn yaml_positions_follow_indentation() {
+        let text = "- name: one\n  event_filter:\n    kind_names:\n      - app.deploy\n      - app.update\n- name: two\n  url: http://x\n";
+        let loc = Locator::new(text, true);
+        let first = PathBuf::root().index(0);
+        assert_eq!(loc.locate(&first.key("name")), (1, 3));
+        assert_eq!(
+            loc.locate(&first.key("event_filter").key("kind_names").index(1)),
+            (5, 7)
+        );
+        assert_eq!(loc.locate(&PathBuf::root().index(1).key("url")), (7, 3));
+    }
+}

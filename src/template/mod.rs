@@ -1,0 +1,3 @@
+//! Body templates: the `go` engine (tsuru's) and `tera`.
+
+pub mod go;
