@@ -1,1 +1,1 @@
-
+mod default_body;

@@ -1,0 +1,99 @@
+//! Findings placed in files: `file:line:col: error|warning: message`.
+
+use std::fmt;
+
+use colored::Colorize;
+
+use crate::located::{Finding, Locator, Severity};
+
+/// A finding about a project file, with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file, as shown to the user (relative to the project where possible).
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn error(
+        file: impl Into<String>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            file: file.into(),
+            line,
+            column,
+            severity: Severity::Error,
+            message: message.into(),
+        }
+    }
+
+    pub fn warning(
+        file: impl Into<String>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(file, line, column, message)
+        }
+    }
+
+    /// Places a finding in `file` using the file's locator.
+    pub fn place(file: &str, locator: &Locator, finding: Finding) -> Diagnostic {
+        let (line, column) = locator.locate(&finding.path);
+        let message = match finding.inner {
+            Some((l, c)) => format!("{} (body line {l}, column {c})", finding.message),
+            None => finding.message,
+        };
+        Diagnostic {
+            file: file.to_string(),
+            line,
+            column,
+            severity: finding.severity,
+            message,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The diagnostic as one line, coloured when colour is on.
+    pub fn render(&self) -> String {
+        let sev = match self.severity {
+            Severity::Error => "error".red().bold(),
+            Severity::Warning => "warning".yellow().bold(),
+        };
+        format!(
+            "{}: {sev}: {}",
+            format!("{}:{}:{}", self.file, self.line, self.column).bold(),
+            self.message
+        )
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}: {}",
+            self.file, self.line, self.column, self.severity, self.message
+        )
+    }
+}
+
+/// Converts a JSON parse error's message into hooktest's wording (serde's own text minus its
+/// trailing "at line X column Y", which the diagnostic carries).
+pub fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}

@@ -1,0 +1,487 @@
+//! A hook project on disk: `hooks/`, `events/`, `contracts/` and `hooktest.toml`.
+//!
+//! Loading never stops at the first bad file: every file is read, and every problem becomes a
+//! [`Diagnostic`]; each command decides what the diagnostics mean.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use serde_json::Value;
+
+use crate::diagnostic::{strip_position, Diagnostic};
+use crate::event::Event;
+use crate::hook::{suggest, Engine, Hook};
+use crate::located::{Finding, Locator, PathBuf as JsonPath};
+
+/// Project settings from `hooktest.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// The engine of hooks that do not name one.
+    pub engine: Engine,
+}
+
+/// A hook and where it was defined.
+#[derive(Debug, Clone)]
+pub struct HookEntry {
+    pub hook: Hook,
+    /// The engine that applies (the hook's own or the project default).
+    pub engine: Engine,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// Where the `body` value starts in the file, when the hook has one.
+    pub body_at: Option<(usize, usize)>,
+}
+
+/// An event and where it was read.
+#[derive(Debug, Clone)]
+pub struct EventEntry {
+    /// The file stem, or `stem#N` inside a multi-event file.
+    pub id: String,
+    pub file: String,
+    pub line: usize,
+    pub event: Event,
+}
+
+/// A loaded project.
+#[derive(Debug, Clone, Default)]
+pub struct Project {
+    pub root: PathBuf,
+    pub settings: Settings,
+    pub hooks: Vec<HookEntry>,
+    pub events: Vec<EventEntry>,
+    /// Everything found wrong while loading, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The subfolders of a project.
+pub const HOOKS_DIR: &str = "hooks";
+pub const EVENTS_DIR: &str = "events";
+pub const CONTRACTS_DIR: &str = "contracts";
+pub const SETTINGS_FILE: &str = "hooktest.toml";
+
+impl Project {
+    /// Loads the project in `root`. Fails only when `root` itself cannot be read; problems with
+    /// files are diagnostics.
+    pub fn load(root: &Path) -> anyhow::Result<Project> {
+        if !root.is_dir() {
+            anyhow::bail!(
+                "project folder `{}` does not exist or is not a folder: pass --dir with a folder that holds hooks/ and events/",
+                root.display()
+            );
+        }
+        let mut project = Project {
+            root: root.to_path_buf(),
+            ..Project::default()
+        };
+        project.settings = load_settings(root, &mut project.diagnostics);
+        let hooks_dir = root.join(HOOKS_DIR);
+        if !hooks_dir.is_dir() {
+            project.diagnostics.push(Diagnostic::error(
+                display(&hooks_dir),
+                1,
+                1,
+                "no `hooks/` folder: create it and put webhook definitions (*.json, *.yaml) in it, or pass --dir",
+            ));
+        } else {
+            for path in list_files(
+                &hooks_dir,
+                &["json", "yaml", "yml"],
+                &mut project.diagnostics,
+            ) {
+                let (hooks, diags) = load_hook_file(&path, &project.settings);
+                project.hooks.extend(hooks);
+                project.diagnostics.extend(diags);
+            }
+            if project.hooks.is_empty() && !project.diagnostics.iter().any(Diagnostic::is_error) {
+                project.diagnostics.push(Diagnostic::error(
+                    display(&hooks_dir),
+                    1,
+                    1,
+                    "no hooks found: add a hook file (for example hooks/deploys.json) to this folder",
+                ));
+            }
+        }
+        check_duplicate_names(&project.hooks, &mut project.diagnostics);
+        let events_dir = root.join(EVENTS_DIR);
+        if events_dir.is_dir() {
+            for path in list_files(
+                &events_dir,
+                &["json", "jsonl", "ndjson"],
+                &mut project.diagnostics,
+            ) {
+                let (events, diags) = load_event_file(&path);
+                project.events.extend(events);
+                project.diagnostics.extend(diags);
+            }
+        }
+        Ok(project)
+    }
+
+    /// Whether loading found any error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// The path as shown in messages.
+pub fn display(path: &Path) -> String {
+    let shown = path.strip_prefix("./").unwrap_or(path);
+    shown.display().to_string()
+}
+
+/// Files of `dir` with one of `extensions`, sorted by name. Editor leftovers (swap files, backups,
+/// hidden files) are skipped silently; other files get a warning.
+pub fn list_files(
+    dir: &Path,
+    extensions: &[&str],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(err) => {
+            diagnostics.push(Diagnostic::error(
+                display(dir),
+                1,
+                1,
+                format!("cannot read folder: {err}"),
+            ));
+            return Vec::new();
+        }
+    };
+    let mut files = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.is_file() || is_editor_leftover(&path) {
+            continue;
+        }
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if extensions.contains(&ext) {
+            files.push(path);
+        } else {
+            diagnostics.push(Diagnostic::warning(
+                display(&path),
+                1,
+                1,
+                format!(
+                    "ignored: not a {} file",
+                    extensions
+                        .iter()
+                        .map(|e| format!("*.{e}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Swap, backup and temporary files that editors leave beside the real ones.
+pub fn is_editor_leftover(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || [".swp", ".swo", ".swx", ".tmp", ".bak", ".orig"]
+            .iter()
+            .any(|s| name.ends_with(s))
+        || name == "4913"
+}
+
+fn load_settings(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Settings {
+    let path = root.join(SETTINGS_FILE);
+    let file = display(&path);
+    let text = match fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Settings::default(),
+        Err(err) => {
+            diagnostics.push(Diagnostic::error(file, 1, 1, format!("cannot read: {err}")));
+            return Settings::default();
+        }
+    };
+    let table: toml::Table = match toml::from_str(&text) {
+        Ok(t) => t,
+        Err(err) => {
+            let (line, col) = err
+                .span()
+                .map(|s| line_col(&text, s.start))
+                .unwrap_or((1, 1));
+            diagnostics.push(Diagnostic::error(
+                file,
+                line,
+                col,
+                err.message().to_string(),
+            ));
+            return Settings::default();
+        }
+    };
+    let mut settings = Settings::default();
+    for (key, value) in &table {
+        let at = find_key_line(&text, key);
+        match key.as_str() {
+            "engine" => match value.as_str().and_then(Engine::parse) {
+                Some(e) => settings.engine = e,
+                None => diagnostics.push(Diagnostic::error(
+                    &file,
+                    at,
+                    1,
+                    format!("`engine` must be \"go\" or \"tera\", found {value}"),
+                )),
+            },
+            _ => diagnostics.push(Diagnostic::warning(
+                &file,
+                at,
+                1,
+                format!(
+                    "unknown setting `{key}` is ignored{}",
+                    suggest(key, &["engine"])
+                ),
+            )),
+        }
+    }
+    settings
+}
+
+fn find_key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim_start().starts_with(key))
+        .map(|i| i + 1)
+        .unwrap_or(1)
+}
+
+/// The 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+/// A parsed JSON or YAML document with its locator.
+pub struct Document {
+    pub value: Value,
+    pub locator: Locator,
+}
+
+/// Parses a JSON or YAML document, or returns the diagnostic that says where it is broken.
+pub fn parse_document(file: &str, text: &str, yaml: bool) -> Result<Document, Diagnostic> {
+    if text.trim().is_empty() {
+        return Err(Diagnostic::error(
+            file,
+            1,
+            1,
+            "file is empty: write an object (or a list of objects) in it, or delete it",
+        ));
+    }
+    let value = if yaml {
+        serde_norway::from_str::<Value>(text).map_err(|err| {
+            let (line, col) = err
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((1, 1));
+            Diagnostic::error(
+                file,
+                line,
+                col,
+                format!("invalid YAML: {}", strip_position(&err.to_string())),
+            )
+        })?
+    } else {
+        serde_json::from_str::<Value>(text).map_err(|err| {
+            Diagnostic::error(
+                file,
+                err.line().max(1),
+                err.column().max(1),
+                format!("invalid JSON: {}", strip_position(&err.to_string())),
+            )
+        })?
+    };
+    Ok(Document {
+        locator: Locator::new(text, yaml),
+        value,
+    })
+}
+
+/// Loads one hook file: a hook object or a list of them.
+pub fn load_hook_file(path: &Path, settings: &Settings) -> (Vec<HookEntry>, Vec<Diagnostic>) {
+    let file = display(path);
+    let mut diags = Vec::new();
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(err) => {
+            return (
+                Vec::new(),
+                vec![Diagnostic::error(file, 1, 1, format!("cannot read: {err}"))],
+            )
+        }
+    };
+    let yaml = !path.extension().is_some_and(|e| e == "json");
+    let doc = match parse_document(&file, &text, yaml) {
+        Ok(d) => d,
+        Err(d) => return (Vec::new(), vec![d]),
+    };
+    let items: Vec<(JsonPath, &Value)> = match &doc.value {
+        Value::Array(list) => list
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (JsonPath::root().index(i), v))
+            .collect(),
+        other => vec![(JsonPath::root(), other)],
+    };
+    let mut hooks = Vec::new();
+    for (path, value) in items {
+        let mut findings: Vec<Finding> = Vec::new();
+        let hook = Hook::from_json(value, &path, &mut findings);
+        diags.extend(
+            findings
+                .into_iter()
+                .map(|f| Diagnostic::place(&file, &doc.locator, f)),
+        );
+        if let Some(hook) = hook {
+            let (line, column) = doc.locator.locate(&path);
+            let body_at = (!hook.body.is_empty()).then(|| doc.locator.locate(&path.key("body")));
+            hooks.push(HookEntry {
+                engine: hook.engine.unwrap_or(settings.engine),
+                hook,
+                file: file.clone(),
+                line,
+                column,
+                body_at,
+            });
+        }
+    }
+    (hooks, diags)
+}
+
+fn check_duplicate_names(hooks: &[HookEntry], diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, &HookEntry> = HashMap::new();
+    for entry in hooks {
+        if let Some(first) = seen.get(entry.hook.name.as_str()) {
+            diagnostics.push(Diagnostic::error(
+                &entry.file,
+                entry.line,
+                entry.column,
+                format!(
+                    "duplicate hook name `{}` (first defined at {}:{}:{}): tsuru requires unique names",
+                    entry.hook.name, first.file, first.line, first.column
+                ),
+            ));
+        } else {
+            seen.insert(&entry.hook.name, entry);
+        }
+    }
+}
+
+/// Loads one event file: an object, a list (`*.json`), or one object per line (`*.jsonl`, `*.ndjson`).
+pub fn load_event_file(path: &Path) -> (Vec<EventEntry>, Vec<Diagnostic>) {
+    let file = display(path);
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("event")
+        .to_string();
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(err) => {
+            return (
+                Vec::new(),
+                vec![Diagnostic::error(file, 1, 1, format!("cannot read: {err}"))],
+            )
+        }
+    };
+    let mut diags = Vec::new();
+    let mut events = Vec::new();
+    let lines_mode = path
+        .extension()
+        .is_some_and(|e| e == "jsonl" || e == "ndjson");
+    // (id, line, value, locator) of every event document in the file.
+    let mut docs: Vec<(String, usize, Value, Rc<Locator>, JsonPath)> = Vec::new();
+    if lines_mode {
+        let mut n = 0;
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            n += 1;
+            match serde_json::from_str::<Value>(line) {
+                Ok(v) => docs.push((
+                    format!("{stem}#{n}"),
+                    i + 1,
+                    v,
+                    Rc::new(Locator::json_at_line(line, i + 1)),
+                    JsonPath::root(),
+                )),
+                Err(err) => diags.push(Diagnostic::error(
+                    &file,
+                    i + 1,
+                    err.column().max(1),
+                    format!(
+                        "invalid JSON on line {}: {}",
+                        i + 1,
+                        strip_position(&err.to_string())
+                    ),
+                )),
+            }
+        }
+        if n == 0 {
+            diags.push(Diagnostic::error(
+                &file,
+                1,
+                1,
+                "file is empty: write one event object per line, or delete it",
+            ));
+        }
+    } else {
+        match parse_document(&file, &text, false) {
+            Err(d) => diags.push(d),
+            Ok(doc) => {
+                let locator = Rc::new(doc.locator);
+                match doc.value {
+                    Value::Array(list) => {
+                        for (i, v) in list.into_iter().enumerate() {
+                            let p = JsonPath::root().index(i);
+                            let line = locator.locate(&p).0;
+                            docs.push((format!("{stem}#{}", i + 1), line, v, locator.clone(), p));
+                        }
+                    }
+                    v => docs.push((stem.clone(), 1, v, locator, JsonPath::root())),
+                }
+            }
+        }
+    }
+    for (id, line, value, locator, path) in docs {
+        let mut findings = Vec::new();
+        let event = Event::from_json(&value, &path, &mut findings);
+        diags.extend(
+            findings
+                .into_iter()
+                .map(|f| Diagnostic::place(&file, &locator, f)),
+        );
+        if let Some(event) = event {
+            if event.running {
+                diags.push(Diagnostic::warning(
+                    &file,
+                    line,
+                    1,
+                    format!("event `{id}` is still running (`Running: true`): tsuru fires webhooks only for finished events, so no hook fires for it"),
+                ));
+            }
+            events.push(EventEntry {
+                id,
+                file: file.clone(),
+                line,
+                event,
+            });
+        }
+    }
+    (events, diags)
+}

@@ -1,0 +1,130 @@
+//! The `tera` engine: Tera 2 templates that see the event's fields at top level and the hook as `hook`.
+
+use tera::{Context, ErrorKind, Kwargs, State, Tera, TeraResult, Value};
+
+use super::{EventData, TemplateError};
+use crate::hook::Hook;
+
+/// All Tera bodies of a project, compiled once into one Tera instance.
+pub struct TeraSet {
+    tera: Tera,
+}
+
+impl Default for TeraSet {
+    fn default() -> Self {
+        let mut tera = Tera::new();
+        // Bodies are JSON, form data or text, never HTML: no auto-escaping.
+        tera.autoescape_on(Vec::<&str>::new());
+        tera.register_filter("json_encode", json_encode);
+        TeraSet { tera }
+    }
+}
+
+/// `{{ value | json_encode }}`: the value as compact JSON (a string gets its quotes and escapes).
+fn json_encode(value: Value, _: Kwargs, _: &State) -> TeraResult<Value> {
+    let text = serde_json::to_string(&value)
+        .map_err(|e| tera::Error::message(format!("json_encode: {e}")))?;
+    Ok(Value::safe_string(&text))
+}
+
+impl TeraSet {
+    /// Compiles `source` as the body of hook `name`; returns the template's name.
+    pub fn add(&mut self, name: &str, source: &str) -> Result<String, TemplateError> {
+        let key = format!("hook:{name}");
+        self.tera
+            .add_raw_template(&key, source)
+            .map_err(|e| convert("parse", e))?;
+        Ok(key)
+    }
+
+    /// Renders template `name` for `hook` and the event.
+    pub fn render(
+        &self,
+        name: &str,
+        hook: &Hook,
+        data: &EventData,
+    ) -> Result<String, TemplateError> {
+        let mut context = data.tera().clone();
+        context.insert("hook", &hook.to_wire_json());
+        self.tera
+            .render(name, &context)
+            .map_err(|e| convert("render", e))
+    }
+}
+
+/// The event's Go-JSON form, key by key, as a Tera context.
+pub fn event_context(json: &str) -> Context {
+    let mut context = Context::new();
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) {
+        for (key, value) in map {
+            context.insert(key, &value);
+        }
+    }
+    context
+}
+
+fn convert(kind: &'static str, err: tera::Error) -> TemplateError {
+    match err.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => TemplateError {
+            kind,
+            message: report.message().to_string(),
+            line: Some(report.span().start_line),
+            column: Some(report.span().start_col + 1),
+        },
+        _ => {
+            let mut message = err.to_string();
+            let mut source = std::error::Error::source(&err);
+            while let Some(s) = source {
+                message.push_str(": ");
+                message.push_str(&s.to_string());
+                source = s.source();
+            }
+            TemplateError {
+                kind,
+                message,
+                line: None,
+                column: None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Event;
+    use crate::template::EventData;
+
+    fn render(source: &str, event: &Event) -> Result<String, TemplateError> {
+        let mut set = TeraSet::default();
+        let name = set.add("h", source)?;
+        let hook = Hook {
+            name: "h".into(),
+            ..Hook::default()
+        };
+        set.render(&name, &hook, &EventData::new(event))
+    }
+
+    #[test]
+    fn sees_event_fields_and_hook() {
+        let mut event = Event::default();
+        event.target.value = "my<app>".into();
+        event.error = "say \"hi\"".into();
+        let out = render(
+            "{{ Target.Value }} {{ hook.name }} {{ Error | json_encode }}",
+            &event,
+        )
+        .unwrap();
+        assert_eq!(out, "my<app> h \"say \\\"hi\\\"\"");
+    }
+
+    #[test]
+    fn errors_are_located() {
+        let err = render("line one\n{{ Nope.x }}", &Event::default()).unwrap_err();
+        assert_eq!(err.kind, "render");
+        assert_eq!(err.line, Some(2), "{err:?}");
+        let err = render("{% if %}", &Event::default()).unwrap_err();
+        assert_eq!(err.kind, "parse");
+        assert_eq!(err.line, Some(1));
+    }
+}
