@@ -1,10 +1,15 @@
 //! hooktest: develop and test tsuru event webhooks locally.
 
+pub mod cli;
 pub mod diagnostic;
 pub mod event;
 pub mod filter;
 pub mod gojson;
 pub mod hook;
 pub mod located;
+pub mod output;
 pub mod project;
+pub mod render;
+pub mod request;
 pub mod template;
+pub mod validate;

@@ -313,7 +313,7 @@ fn yaml_positions(text: &str) -> HashMap<PathBuf, (usize, usize)> {
                 Some(f) if f.is_list && f.indent == indent => f.path.clone(),
                 _ => {
                     let parent = match &last_key {
-                        Some((ki, p)) if *ki < indent || (*ki == indent) => p.clone(),
+                        Some((ki, p)) if *ki <= indent => p.clone(),
                         _ => stack.last().map(|f| f.path.clone()).unwrap_or_default(),
                     };
                     stack.push(Frame {

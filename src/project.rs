@@ -324,7 +324,7 @@ pub fn load_hook_file(path: &Path, settings: &Settings) -> (Vec<HookEntry>, Vec<
             )
         }
     };
-    let yaml = !path.extension().is_some_and(|e| e == "json");
+    let yaml = path.extension().is_none_or(|e| e != "json");
     let doc = match parse_document(&file, &text, yaml) {
         Ok(d) => d,
         Err(d) => return (Vec::new(), vec![d]),

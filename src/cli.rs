@@ -1,0 +1,267 @@
+//! The command line: flags parsed by clap, then each command as a short composition of the pipeline.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::Diagnostic;
+use crate::output::{self, Format, Rendered};
+use crate::project::Project;
+use crate::render::{Renderer, Selection};
+
+/// Exit codes shared by every command.
+pub mod exit {
+    /// Success.
+    pub const OK: i32 = 0;
+    /// The command ran and found failures (findings, mismatches, failed deliveries).
+    pub const FAILURES: i32 = 1;
+    /// The command could not do its job (usage, unreadable or malformed input).
+    pub const CANNOT_RUN: i32 = 2;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hooktest",
+    version,
+    about = "Develop and test tsuru event webhooks locally",
+    long_about = "Develop and test tsuru event webhooks locally.\n\nhooktest loads webhook definitions (hooks/) and sample events (events/) from a project folder, runs tsuru's filter logic and body templates, and shows the HTTP requests tsuru would send."
+)]
+pub struct Cli {
+    /// The hook project folder (holds hooks/, events/, contracts/, hooktest.toml)
+    #[arg(
+        long,
+        global = true,
+        env = "HOOKTEST_DIR",
+        default_value = ".",
+        value_name = "DIR"
+    )]
+    pub dir: PathBuf,
+
+    /// When to use colours (also honours NO_COLOR)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the requests tsuru would send for the project's events
+    #[command(
+        after_help = "Examples:\n  hooktest render --dir fixtures\n  hooktest render --hook slack-deploys --event app-deploy-ok\n  hooktest render --format json --explain\n  hooktest render --format curl --event events/app-deploy-ok.json"
+    )]
+    Render(RenderArgs),
+    /// Check hooks, events and templates; report every finding as file:line:col
+    #[command(
+        after_help = "Examples:\n  hooktest validate --dir fixtures\n\nExit status: 0 no errors (warnings allowed), 1 errors found, 2 could not run."
+    )]
+    Validate,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Only this hook (repeatable)
+    #[arg(long = "hook", value_name = "NAME")]
+    pub hooks: Vec<String>,
+    /// Only this event: an id from events/ (`stem` or `stem#N`) or a path to an event file (repeatable)
+    #[arg(long = "event", value_name = "ID|PATH")]
+    pub events: Vec<String>,
+    /// Output format [default: text on a terminal, json otherwise]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Show every hook × event pair and the filter clause that decided it
+    #[arg(long)]
+    pub explain: bool,
+    /// Treat a Go body that does not parse as an error (tsuru would send its raw text)
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl RenderArgs {
+    pub fn selection(&self) -> Selection {
+        Selection {
+            hooks: self.hooks.clone(),
+            events: self.events.clone(),
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`hooktest render | head`) surfaces as `BrokenPipe`, which
+/// `main` turns into a quiet exit.
+pub fn print(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+/// Decides colour once for the whole run.
+pub fn set_color(choice: ColorChoice) {
+    let on = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+        }
+    };
+    colored::control::set_override(on);
+}
+
+/// Prints diagnostics to stderr, one per line.
+pub fn report(diagnostics: &[Diagnostic]) {
+    let mut err = io::stderr().lock();
+    for d in diagnostics {
+        let _ = writeln!(err, "{}", d.render());
+    }
+}
+
+/// Runs the parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    set_color(cli.color);
+    match &cli.command {
+        Command::Render(args) => render(&cli, args),
+        Command::Validate => validate(&cli),
+    }
+}
+
+/// Loads the project; on errors prints every diagnostic and returns `Err(exit code)`.
+pub fn load_project(cli: &Cli) -> anyhow::Result<Result<Project, i32>> {
+    let project = Project::load(&cli.dir)?;
+    if project.has_errors() {
+        report(&project.diagnostics);
+        let n = project.diagnostics.iter().filter(|d| d.is_error()).count();
+        eprintln!(
+            "error: the project has {n} error{}; fix them (see above) and run again",
+            if n == 1 { "" } else { "s" }
+        );
+        return Ok(Err(exit::CANNOT_RUN));
+    }
+    Ok(Ok(project))
+}
+
+fn render(cli: &Cli, args: &RenderArgs) -> anyhow::Result<i32> {
+    let project = match load_project(cli)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let selection = args.selection();
+    let (hooks, events) = match (selection.hooks(&project), selection.events(&project)) {
+        (Ok(h), Ok(e)) => (h, e),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return Ok(exit::CANNOT_RUN);
+        }
+    };
+    let format = args.format.unwrap_or(if io::stdout().is_terminal() {
+        Format::Text
+    } else {
+        Format::Json
+    });
+    if format == Format::Text {
+        report(&project.diagnostics);
+    }
+    if events.is_empty() {
+        eprintln!(
+            "error: no events to render: add event files to {}/events/ or pass --event PATH",
+            crate::project::display(&cli.dir)
+        );
+        return Ok(exit::CANNOT_RUN);
+    }
+    let renderer = Renderer::new(hooks, args.strict);
+    let outcomes: Vec<_> = events
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| renderer.render_event(i, &e.event, args.explain))
+        .collect();
+    let rendered = Rendered {
+        renderer: &renderer,
+        events: &events,
+        outcomes: &outcomes,
+    };
+    let text = match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&output::json::to_json(&rendered))?;
+            s.push('\n');
+            s
+        }
+        Format::Text => {
+            let mut s = String::new();
+            if args.explain {
+                s.push_str(&output::text::explain_table(&rendered));
+                s.push('\n');
+            }
+            s.push_str(&output::text::to_text(&rendered));
+            s
+        }
+        Format::Http | Format::Curl => {
+            let mut parts = Vec::new();
+            for o in outcomes.iter().filter(|o| o.fires) {
+                if let Some(msg) = rendered.error_message(o) {
+                    eprintln!("error: {msg}");
+                }
+                if let Some(r) = &o.request {
+                    parts.push(if format == Format::Http {
+                        output::http::to_http(r)
+                    } else {
+                        output::curl::to_curl(r)
+                    });
+                }
+            }
+            let mut s = parts.join("\n\n");
+            if !s.is_empty() {
+                s.push('\n');
+            }
+            s
+        }
+    };
+    print(&text)?;
+    let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
+    if format == Format::Text {
+        let firing = outcomes.iter().filter(|o| o.fires).count();
+        eprintln!(
+            "{firing} request{} from {} hook{} × {} event{}{}",
+            if firing == 1 { "" } else { "s" },
+            renderer.hooks.len(),
+            if renderer.hooks.len() == 1 { "" } else { "s" },
+            events.len(),
+            if events.len() == 1 { "" } else { "s" },
+            if failed > 0 {
+                format!(", {failed} failed to render")
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(if failed > 0 { exit::FAILURES } else { exit::OK })
+}
+
+fn validate(cli: &Cli) -> anyhow::Result<i32> {
+    let project = Project::load(&cli.dir)?;
+    let diagnostics = crate::validate::validate(&project);
+    let mut text = String::new();
+    for d in &diagnostics {
+        text.push_str(&d.render());
+        text.push('\n');
+    }
+    print(&text)?;
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    eprintln!(
+        "{} hook{}, {} event{}: {errors} error{}, {warnings} warning{}",
+        project.hooks.len(),
+        if project.hooks.len() == 1 { "" } else { "s" },
+        project.events.len(),
+        if project.events.len() == 1 { "" } else { "s" },
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" }
+    );
+    Ok(if errors > 0 { exit::FAILURES } else { exit::OK })
+}

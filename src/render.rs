@@ -1,0 +1,202 @@
+//! The pipeline every command shares: select hooks and events, match, render requests.
+
+use crate::event::Event;
+use crate::filter::{reject_reason, EventKeys, Matcher};
+use crate::hook::{closest, Hook};
+use crate::project::{load_event_file, EventEntry, HookEntry, Project};
+use crate::request::Request;
+use crate::template::tera::TeraSet;
+use crate::template::{Body, EventData, TemplateError};
+
+/// The result for one (hook, event) pair.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Index into the renderer's hooks.
+    pub hook: usize,
+    /// Index into the events that were rendered.
+    pub event: usize,
+    pub fires: bool,
+    /// Why the hook does not fire (only computed when explaining).
+    pub reason: Option<String>,
+    pub request: Option<Request>,
+    pub error: Option<TemplateError>,
+    pub warnings: Vec<String>,
+}
+
+/// Hooks compiled for rendering: the matcher index and each body, compiled once.
+pub struct Renderer {
+    pub hooks: Vec<HookEntry>,
+    bodies: Vec<Result<Body, TemplateError>>,
+    teras: TeraSet,
+    matcher: Matcher,
+}
+
+impl Renderer {
+    /// Compiles every hook. With `strict`, Go bodies that do not parse are errors, not raw text.
+    pub fn new(hooks: Vec<HookEntry>, strict: bool) -> Renderer {
+        let mut teras = TeraSet::default();
+        let bodies = hooks
+            .iter()
+            .map(|h| Body::compile(&h.hook, h.engine, strict, &mut teras))
+            .collect();
+        let matcher = Matcher::new(hooks.iter().map(|h| &h.hook));
+        Renderer {
+            hooks,
+            bodies,
+            teras,
+            matcher,
+        }
+    }
+
+    /// The compile result of hook `index`.
+    pub fn body(&self, index: usize) -> &Result<Body, TemplateError> {
+        &self.bodies[index]
+    }
+
+    /// Renders one event: the firing hooks in order, or with `explain` every hook with the reason
+    /// it does not fire.
+    pub fn render_event(&self, event_index: usize, event: &Event, explain: bool) -> Vec<Outcome> {
+        let keys = EventKeys::new(event);
+        let hooks: Vec<&Hook> = self.hooks.iter().map(|h| &h.hook).collect();
+        let data = EventData::new(event);
+        let firing = self.matcher.matching(&hooks, &keys);
+        if !explain {
+            return firing
+                .into_iter()
+                .map(|i| self.render_pair(i, event_index, &data))
+                .collect();
+        }
+        let mut next = firing.iter().peekable();
+        (0..hooks.len())
+            .map(|i| {
+                if next.peek() == Some(&&i) {
+                    next.next();
+                    self.render_pair(i, event_index, &data)
+                } else {
+                    Outcome {
+                        hook: i,
+                        event: event_index,
+                        fires: false,
+                        reason: reject_reason(&hooks[i].event_filter, &keys),
+                        request: None,
+                        error: None,
+                        warnings: Vec::new(),
+                    }
+                }
+            })
+            .collect()
+    }
+
+    fn render_pair(&self, hook_index: usize, event_index: usize, data: &EventData) -> Outcome {
+        let hook = &self.hooks[hook_index].hook;
+        let mut outcome = Outcome {
+            hook: hook_index,
+            event: event_index,
+            fires: true,
+            reason: None,
+            request: None,
+            error: None,
+            warnings: Vec::new(),
+        };
+        match &self.bodies[hook_index] {
+            Err(err) => outcome.error = Some(err.clone()),
+            Ok(body) => {
+                if let Some(w) = body.warning() {
+                    outcome.warnings.push(format!(
+                        "body does not parse as a Go template ({}{}): tsuru sends it as raw text",
+                        w.message,
+                        if w.position().is_empty() {
+                            String::new()
+                        } else {
+                            format!(", {}", w.position())
+                        }
+                    ));
+                }
+                match body.render(hook, data, &self.teras) {
+                    Ok(rendered) => {
+                        outcome.request =
+                            Some(Request::build(hook, rendered, || data.json().to_string()))
+                    }
+                    Err(err) => outcome.error = Some(err),
+                }
+            }
+        }
+        outcome
+    }
+}
+
+/// Which hooks and events a command works on.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Hook names; empty means all.
+    pub hooks: Vec<String>,
+    /// Event ids (`stem` selects every `stem#N` of a multi-event file) or paths; empty means all.
+    pub events: Vec<String>,
+}
+
+/// A selection that names something the project does not have.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SelectionError(pub String);
+
+impl Selection {
+    /// The selected hooks, in project order.
+    pub fn hooks(&self, project: &Project) -> Result<Vec<HookEntry>, SelectionError> {
+        if self.hooks.is_empty() {
+            return Ok(project.hooks.clone());
+        }
+        for name in &self.hooks {
+            if !project.hooks.iter().any(|h| &h.hook.name == name) {
+                let hint = closest(name, project.hooks.iter().map(|h| h.hook.name.as_str()))
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                return Err(SelectionError(format!(
+                    "no hook named `{name}` in the project{hint}"
+                )));
+            }
+        }
+        Ok(project
+            .hooks
+            .iter()
+            .filter(|h| self.hooks.contains(&h.hook.name))
+            .cloned()
+            .collect())
+    }
+
+    /// The selected events: project events by id, or event files by path (loaded here).
+    pub fn events(&self, project: &Project) -> Result<Vec<EventEntry>, SelectionError> {
+        if self.events.is_empty() {
+            return Ok(project.events.clone());
+        }
+        let mut out = Vec::new();
+        for wanted in &self.events {
+            let by_id: Vec<&EventEntry> = project
+                .events
+                .iter()
+                .filter(|e| {
+                    &e.id == wanted || e.id.split_once('#').is_some_and(|(stem, _)| stem == wanted)
+                })
+                .collect();
+            if !by_id.is_empty() {
+                out.extend(by_id.into_iter().cloned());
+                continue;
+            }
+            let path = std::path::Path::new(wanted);
+            if path.is_file() {
+                let (events, diags) = load_event_file(path);
+                if let Some(bad) = diags.iter().find(|d| d.is_error()) {
+                    return Err(SelectionError(bad.to_string()));
+                }
+                out.extend(events);
+                continue;
+            }
+            let hint = closest(wanted, project.events.iter().map(|e| e.id.as_str()))
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
+            return Err(SelectionError(format!(
+                "no event `{wanted}`: not an event id of the project and not a file{hint}"
+            )));
+        }
+        Ok(out)
+    }
+}
