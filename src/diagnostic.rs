@@ -92,8 +92,17 @@ impl fmt::Display for Diagnostic {
 /// Converts a JSON parse error's message into hooktest's wording (serde's own text minus its
 /// trailing "at line X column Y", which the diagnostic carries).
 pub fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
+    let Some(start) = message.find(" at line ") else {
+        return message.to_string();
+    };
+    let rest = &message[start + " at line ".len()..];
+    let skip_number = |s: &str| {
+        s.trim_start_matches(|c: char| c.is_ascii_digit())
+            .to_string()
+    };
+    let mut tail = skip_number(rest);
+    if let Some(after) = tail.strip_prefix(" column ") {
+        tail = skip_number(after);
     }
+    format!("{}{tail}", &message[..start])
 }

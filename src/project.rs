@@ -33,6 +33,31 @@ pub struct HookEntry {
     pub column: usize,
     /// Where the `body` value starts in the file, when the hook has one.
     pub body_at: Option<(usize, usize)>,
+    /// Where some keys of the hook are (`url`, `event_filter.kind_names`, …), for findings about them.
+    pub keys_at: Vec<(&'static str, (usize, usize))>,
+}
+
+/// The keys whose place is remembered for findings.
+const LOCATED_KEYS: &[&str] = &[
+    "name",
+    "url",
+    "proxy_url",
+    "event_filter",
+    "event_filter.target_types",
+    "event_filter.kind_types",
+    "event_filter.kind_names",
+    "event_filter.error_only",
+];
+
+impl HookEntry {
+    /// Where `key` (as in [`LOCATED_KEYS`]) is in the file, or where the hook starts.
+    pub fn at(&self, key: &str) -> (usize, usize) {
+        self.keys_at
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, at)| *at)
+            .unwrap_or((self.line, self.column))
+    }
 }
 
 /// An event and where it was read.
@@ -349,7 +374,15 @@ pub fn load_hook_file(path: &Path, settings: &Settings) -> (Vec<HookEntry>, Vec<
         if let Some(hook) = hook {
             let (line, column) = doc.locator.locate(&path);
             let body_at = (!hook.body.is_empty()).then(|| doc.locator.locate(&path.key("body")));
+            let keys_at = LOCATED_KEYS
+                .iter()
+                .map(|k| {
+                    let p = k.split('.').fold(path.clone(), |p, seg| p.key(seg));
+                    (*k, doc.locator.locate(&p))
+                })
+                .collect();
             hooks.push(HookEntry {
+                keys_at,
                 engine: hook.engine.unwrap_or(settings.engine),
                 hook,
                 file: file.clone(),
@@ -366,13 +399,17 @@ fn check_duplicate_names(hooks: &[HookEntry], diagnostics: &mut Vec<Diagnostic>)
     let mut seen: HashMap<&str, &HookEntry> = HashMap::new();
     for entry in hooks {
         if let Some(first) = seen.get(entry.hook.name.as_str()) {
+            let (line, column) = entry.at("name");
             diagnostics.push(Diagnostic::error(
                 &entry.file,
-                entry.line,
-                entry.column,
+                line,
+                column,
                 format!(
                     "duplicate hook name `{}` (first defined at {}:{}:{}): tsuru requires unique names",
-                    entry.hook.name, first.file, first.line, first.column
+                    entry.hook.name,
+                    first.file,
+                    first.at("name").0,
+                    first.at("name").1
                 ),
             ));
         } else {

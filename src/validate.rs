@@ -247,10 +247,16 @@ pub fn validate(project: &Project) -> Vec<Diagnostic> {
 
 fn check_hook(entry: &HookEntry, teras: &mut TeraSet, out: &mut Vec<Diagnostic>) {
     let hook = &entry.hook;
-    let err = |m: String| Diagnostic::error(&entry.file, entry.line, entry.column, m);
-    let warn = |m: String| Diagnostic::warning(&entry.file, entry.line, entry.column, m);
+    let err = |key: &str, m: String| {
+        let (l, c) = entry.at(key);
+        Diagnostic::error(&entry.file, l, c, m)
+    };
+    let warn = |key: &str, m: String| {
+        let (l, c) = entry.at(key);
+        Diagnostic::warning(&entry.file, l, c, m)
+    };
     if !is_valid_name(&hook.name) {
-        out.push(err(if hook.name.is_empty() {
+        out.push(err("name", if hook.name.is_empty() {
             "hook has no `name`: tsuru requires one matching ^[a-z][a-z0-9-]{0,39}$".to_string()
         } else {
             format!(
@@ -261,13 +267,16 @@ fn check_hook(entry: &HookEntry, teras: &mut TeraSet, out: &mut Vec<Diagnostic>)
     }
     let name = &hook.name;
     if hook.url.is_empty() {
-        out.push(err(format!(
-            "hook `{name}` has no `url`: tsuru requires one"
-        )));
+        out.push(err(
+            "url",
+            format!("hook `{name}` has no `url`: tsuru requires one"),
+        ));
     } else {
         match Url::parse(&hook.url) {
-            Err(e) => out.push(err(format!("hook `{name}`: url {:?} does not parse: {e}", hook.url))),
-            Ok(u) if !matches!(u.scheme(), "http" | "https") => out.push(err(format!(
+            Err(e) => out.push(err("url", format!("hook `{name}`: url {:?} does not parse: {e}", hook.url))),
+            Ok(u) if !matches!(u.scheme(), "http" | "https") => out.push(err(
+                "url",
+                format!(
                 "hook `{name}`: url {:?} has scheme `{}`; tsuru can only send to http:// or https:// URLs",
                 hook.url,
                 u.scheme()
@@ -277,23 +286,27 @@ fn check_hook(entry: &HookEntry, teras: &mut TeraSet, out: &mut Vec<Diagnostic>)
     }
     if !hook.proxy_url.is_empty() {
         if let Err(e) = parse_proxy(&hook.proxy_url) {
-            out.push(err(format!("hook `{name}`: {e}")));
+            out.push(err("proxy_url", format!("hook `{name}`: {e}")));
         }
     }
     let f = &hook.event_filter;
     if f.error_only && f.success_only {
-        out.push(warn(format!(
+        out.push(warn(
+            "event_filter.error_only",
+            format!(
             "hook `{name}` sets both error_only and success_only, so it never fires: remove one"
-        )));
+        ),
+        ));
     }
     for t in &f.target_types {
         if !TARGET_TYPES.contains(&t.as_str()) {
             let hint = closest(t, TARGET_TYPES.iter().copied())
                 .map(|c| format!(" (did you mean `{c}`?)"))
                 .unwrap_or_default();
-            out.push(warn(format!(
-                "hook `{name}`: tsuru has no target type `{t}`{hint}"
-            )));
+            out.push(warn(
+                "event_filter.target_types",
+                format!("hook `{name}`: tsuru has no target type `{t}`{hint}"),
+            ));
         }
     }
     for t in &f.kind_types {
@@ -301,9 +314,12 @@ fn check_hook(entry: &HookEntry, teras: &mut TeraSet, out: &mut Vec<Diagnostic>)
             let hint = closest(t, KIND_TYPES.iter().copied())
                 .map(|c| format!(" (did you mean `{c}`?)"))
                 .unwrap_or_default();
-            out.push(warn(format!(
+            out.push(warn(
+                "event_filter.kind_types",
+                format!(
                 "hook `{name}`: tsuru has no kind type `{t}` (only permission and internal){hint}"
-            )));
+            ),
+            ));
         }
     }
     let kinds = known_kinds();
@@ -312,9 +328,10 @@ fn check_hook(entry: &HookEntry, teras: &mut TeraSet, out: &mut Vec<Diagnostic>)
             let hint = closest(k, kinds.iter().map(String::as_str))
                 .map(|c| format!(" (did you mean `{c}`?)"))
                 .unwrap_or_default();
-            out.push(warn(format!(
-                "hook `{name}`: `{k}` is not a kind name tsuru emits{hint}"
-            )));
+            out.push(warn(
+                "event_filter.kind_names",
+                format!("hook `{name}`: `{k}` is not a kind name tsuru emits{hint}"),
+            ));
         }
     }
     let (bl, bc) = entry.body_at.unwrap_or((entry.line, entry.column));
