@@ -65,6 +65,33 @@ pub enum Command {
         after_help = "Examples:\n  hooktest validate --dir fixtures\n\nExit status: 0 no errors (warnings allowed), 1 errors found, 2 could not run."
     )]
     Validate,
+    /// Check the contracts in contracts/: which hooks fire and what they send
+    #[command(
+        after_help = "Examples:\n  hooktest test --dir fixtures\n  hooktest test --filter deploy --junit report.xml\n  hooktest test --update        # write or refresh snapshot files\n\nExit status: 0 all cases pass, 1 a case failed, 2 the project or a contract cannot be read."
+    )]
+    Test(TestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Run only the cases whose name (or file) contains TEXT
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+    /// Write or refresh snapshot files instead of comparing with them
+    #[arg(long)]
+    pub update: bool,
+    /// Also write a JUnit XML report to FILE
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+    pub format: TestFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +156,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match &cli.command {
         Command::Render(args) => render(&cli, args),
         Command::Validate => validate(&cli),
+        Command::Test(args) => test(&cli, args),
     }
 }
 
@@ -264,4 +292,47 @@ fn validate(cli: &Cli) -> anyhow::Result<i32> {
         if warnings == 1 { "" } else { "s" }
     );
     Ok(if errors > 0 { exit::FAILURES } else { exit::OK })
+}
+
+fn test(cli: &Cli, args: &TestArgs) -> anyhow::Result<i32> {
+    use crate::contract;
+    let project = match load_project(cli)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let (contracts, diagnostics) = contract::load_contracts(&project.root);
+    report(&diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        eprintln!("error: fix the contract files above and run again");
+        return Ok(exit::CANNOT_RUN);
+    }
+    if contracts.iter().all(|c| c.cases.is_empty()) {
+        eprintln!(
+            "error: no contracts found: add a contracts/*.yaml file to {} (see README, \"Contracts\")",
+            crate::project::display(&project.root)
+        );
+        return Ok(exit::CANNOT_RUN);
+    }
+    let renderer = Renderer::new(project.hooks.clone(), false);
+    let options = contract::RunOptions {
+        filter: args.filter.clone(),
+        update: args.update,
+    };
+    let results = contract::run_contracts(&project, &renderer, &contracts, &options);
+    if let Some(path) = &args.junit {
+        std::fs::write(path, contract::to_junit(&results)).map_err(|e| {
+            anyhow::anyhow!("cannot write the JUnit report to {}: {e}", path.display())
+        })?;
+    }
+    let text = match args.format {
+        TestFormat::Text => contract::to_text(&results),
+        TestFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&contract::to_json(&results))?;
+            s.push('\n');
+            s
+        }
+    };
+    print(&text)?;
+    let failed = results.iter().any(|r| r.status == contract::Status::Failed);
+    Ok(if failed { exit::FAILURES } else { exit::OK })
 }

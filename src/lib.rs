@@ -1,6 +1,7 @@
 //! hooktest: develop and test tsuru event webhooks locally.
 
 pub mod cli;
+pub mod contract;
 pub mod diagnostic;
 pub mod event;
 pub mod filter;

@@ -240,6 +240,7 @@ pub fn validate(project: &Project) -> Vec<Diagnostic> {
     for entry in &project.hooks {
         check_hook(entry, &mut teras, &mut out);
     }
+    out.extend(crate::contract::load_contracts(&project.root).1);
     out.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     out.dedup();
     out
