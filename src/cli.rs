@@ -70,6 +70,34 @@ pub enum Command {
         after_help = "Examples:\n  hooktest test --dir fixtures\n  hooktest test --filter deploy --junit report.xml\n  hooktest test --update        # write or refresh snapshot files\n\nExit status: 0 all cases pass, 1 a case failed, 2 the project or a contract cannot be read."
     )]
     Test(TestArgs),
+    /// Send the rendered requests: to the built-in receiver (--mock), a base URL (--to) or for real (--live)
+    #[command(
+        after_help = "Examples:\n  hooktest send --mock --dir fixtures\n  hooktest send --to http://127.0.0.1:8080 --hook slack-deploys\n  hooktest send --live --event app-deploy-ok --retries 3\n  hooktest send --mock --concurrency 32 --format json\n\nExit status: 0 every delivery succeeded, 1 a delivery failed, 2 nothing could be sent."
+    )]
+    Send(crate::send::SendArgs),
+    /// Run the mock receiver: record every request, answer as told, show them live
+    #[command(
+        after_help = "Examples:\n  hooktest serve --port 8080 --journal requests.jsonl\n  hooktest serve --responses responses.yaml\n  hooktest serve --status 500 --delay 2s\n\nThe first line on stdout is `listening on http://HOST:PORT`; the live page is at /_hooktest/."
+    )]
+    Serve(hooktest_receiver::ServeArgs),
+    /// Print the requests a receiver recorded (from its journal or a running receiver)
+    #[command(
+        after_help = "Examples:\n  hooktest requests --journal requests.jsonl\n  hooktest requests --from http://127.0.0.1:8080 --follow\n  hooktest requests --journal requests.jsonl --format json"
+    )]
+    Requests(hooktest_receiver::RequestsArgs),
+    /// Create, change, list and delete hooks with tsuru's `event-webhook-*` flags
+    #[command(subcommand)]
+    Hook(crate::authoring::HookCommand),
+    /// Write sample tsuru events
+    #[command(subcommand)]
+    Event(crate::authoring::EventCommand),
+    /// Create a hook project with one example hook, event and contract
+    Init(crate::authoring::InitArgs),
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  hooktest completions bash > ~/.local/share/bash-completion/completions/hooktest\n  hooktest completions zsh > ~/.zfunc/_hooktest\n  hooktest completions fish > ~/.config/fish/completions/hooktest.fish\n  hooktest completions powershell >> $PROFILE"
+    )]
+    Completions(crate::authoring::CompletionsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -157,6 +185,16 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Render(args) => render(&cli, args),
         Command::Validate => validate(&cli),
         Command::Test(args) => test(&cli, args),
+        Command::Send(args) => crate::send::run(&cli, args),
+        Command::Serve(args) => hooktest_receiver::run_serve(args),
+        Command::Requests(args) => hooktest_receiver::run_requests(
+            args,
+            colored::control::SHOULD_COLORIZE.should_colorize(),
+        ),
+        Command::Hook(cmd) => crate::authoring::run_hook(&cli.dir, cmd),
+        Command::Event(cmd) => crate::authoring::run_event(&cli.dir, cmd),
+        Command::Init(args) => crate::authoring::run_init(&cli.dir, args),
+        Command::Completions(args) => crate::authoring::run_completions(args),
     }
 }
 

@@ -1,7 +1,9 @@
 //! hooktest: develop and test tsuru event webhooks locally.
 
+pub mod authoring;
 pub mod cli;
 pub mod contract;
+pub mod deliver;
 pub mod diagnostic;
 pub mod event;
 pub mod filter;
@@ -12,5 +14,6 @@ pub mod output;
 pub mod project;
 pub mod render;
 pub mod request;
+pub mod send;
 pub mod template;
 pub mod validate;

@@ -48,7 +48,8 @@ The hook is written to hooks/NAME.json in tsuru's wire format, plus `\"engine\"`
 
 const UPDATE_EXAMPLES: &str = "Examples:
   hooktest hook update deploy-notifier --url https://hooks.slack.com/services/YYY
-  hooktest hook update deploy-notifier --kind-name app.deploy --kind-name app.update --no-success-only
+  hooktest hook update deploy-notifier --kind-name app.deploy --kind-name app.update
+  hooktest hook update deploy-notifier --error-only --no-success-only
   hooktest hook update deploy-notifier -H X-Team=payments --no-body
 
 Merge rules are tsuru's: a flag you give replaces the stored value (a list flag replaces the whole
@@ -266,7 +267,8 @@ fn check_urls(hook: &Hook) -> anyhow::Result<()> {
         Ok(_) => {}
     }
     if !hook.proxy_url.is_empty() {
-        parse_proxy(&hook.proxy_url).map_err(|e| anyhow::anyhow!("webhook proxy url is not valid: {e}"))?;
+        parse_proxy(&hook.proxy_url)
+            .map_err(|e| anyhow::anyhow!("webhook proxy url is not valid: {e}"))?;
     }
     Ok(())
 }
@@ -316,7 +318,9 @@ fn body_warning(hook: &Hook, engine: Engine) {
             format!(" at {pos}")
         };
         let what = match engine {
-            Engine::Go => "the body does not parse as a Go template (tsuru would send it as raw text)",
+            Engine::Go => {
+                "the body does not parse as a Go template (tsuru would send it as raw text)"
+            }
             Engine::Tera => "the tera body does not compile",
         };
         warn(&format!("hook `{}`: {what}{pos}: {}", hook.name, e.message));
@@ -431,11 +435,10 @@ fn find_hook(dir: &Path, name: &str) -> anyhow::Result<Option<Found>> {
                 None => JsonPath::root(),
             };
             let hook = Hook::from_json(value, &root, &mut findings);
-            let named = hook.as_ref().map(|h| h.name.as_str()).or_else(|| {
-                value
-                    .get("name")
-                    .and_then(Value::as_str)
-            });
+            let named = hook
+                .as_ref()
+                .map(|h| h.name.as_str())
+                .or_else(|| value.get("name").and_then(Value::as_str));
             if named != Some(name) {
                 continue;
             }
@@ -523,8 +526,16 @@ pub fn merge(mut existing: Hook, args: &UpdateArgs) -> anyhow::Result<Hook> {
     let lists = [
         (&mut filter.kind_names, &f.kind_names, args.no_kind_name),
         (&mut filter.kind_types, &f.kind_types, args.no_kind_type),
-        (&mut filter.target_types, &f.target_types, args.no_target_type),
-        (&mut filter.target_values, &f.target_values, args.no_target_value),
+        (
+            &mut filter.target_types,
+            &f.target_types,
+            args.no_target_type,
+        ),
+        (
+            &mut filter.target_values,
+            &f.target_values,
+            args.no_target_value,
+        ),
     ];
     for (stored, given, unset) in lists {
         if !given.is_empty() {
@@ -688,7 +699,11 @@ fn filter_text(f: &crate::hook::EventFilter) -> String {
     parts.extend(f.kind_types.iter().map(|v| format!("kind-type == {v}")));
     parts.extend(f.kind_names.iter().map(|v| format!("kind-name == {v}")));
     parts.extend(f.target_types.iter().map(|v| format!("target-type == {v}")));
-    parts.extend(f.target_values.iter().map(|v| format!("target-value == {v}")));
+    parts.extend(
+        f.target_values
+            .iter()
+            .map(|v| format!("target-value == {v}")),
+    );
     if f.success_only {
         parts.push("success-only".into());
     }
@@ -698,9 +713,27 @@ fn filter_text(f: &crate::hook::EventFilter) -> String {
     parts.join("\n")
 }
 
+/// Columns a string takes on a terminal: East Asian wide characters take two.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x1F300..=0x1F64F
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
 /// Draws a table with `+---+` borders, a line after every row and multi-line cells.
 fn draw(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let width = |s: &str| s.chars().count();
+    let width = display_width;
     let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
@@ -772,13 +805,18 @@ mod tests {
         h.event_filter.success_only = true;
         let t = table(&[&h]);
         let expected = "\
-+------+-------------+------+------------+---------+---------+----------+--------------------------+
-| Name | Description | Team | URL        | Headers | Body    | Insecure | Filters                  |
-+------+-------------+------+------------+---------+---------+----------+--------------------------+
-| a    |             |      | PUT http://x | A: 1    | <event> | false    | kind-name == app.deploy  |
++------+-------------+------+--------------+---------+---------+----------+-------------------------+
+| Name | Description | Team | URL          | Headers | Body    | Insecure | Filters                 |
++------+-------------+------+--------------+---------+---------+----------+-------------------------+
+| a    |             |      | PUT http://x | A: 1    | <event> | false    | kind-name == app.deploy |
+|      |             |      |              | B: 2    |         |          | success-only            |
++------+-------------+------+--------------+---------+---------+----------+-------------------------+
 ";
-        assert!(t.starts_with(&expected[..expected.find("| a").unwrap()]), "{t}");
-        assert!(t.contains("| a    |             |      | PUT http://x | A: 1    | <event> | false    | kind-name == app.deploy |"), "{t}");
-        assert!(t.contains("|      |             |      |              | B: 2    |         |          | success-only            |"), "{t}");
+        assert_eq!(t, expected);
+    }
+
+    #[test]
+    fn wide_characters_take_two_columns() {
+        assert_eq!(display_width("应用 ok"), 7);
     }
 }

@@ -1,7 +1,10 @@
 //! Integration tests: the real `hooktest` binary on temporary projects and the sample project.
 
+mod authoring;
 mod contract;
 mod default_body;
+mod go_corpus;
 mod render;
+mod send;
 mod support;
 mod validate;

@@ -102,3 +102,59 @@ pub fn event_json(kind: &str, target_type: &str, value: &str, error: &str) -> St
         r#"{{"Target": {{"Type": "{target_type}", "Value": "{value}"}}, "Kind": {{"Type": "permission", "Name": "{kind}"}}, "Error": "{error}"}}"#
     )
 }
+
+/// A `hooktest serve` process, stopped when dropped.
+pub struct Serve {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl Serve {
+    /// Starts `hooktest serve --port 0 ARGS…` and waits for its `listening on` line.
+    pub fn start(args: &[&str]) -> Serve {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hooktest"))
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start hooktest serve");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("read the listening line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Serve { child, url }
+    }
+
+    /// The recorded requests, through the admin API.
+    pub fn records(&self) -> Vec<serde_json::Value> {
+        let out = Command::new(env!("CARGO_BIN_EXE_hooktest"))
+            .args(["requests", "--from", &self.url, "--format", "json"])
+            .output()
+            .expect("hooktest requests");
+        let text = String::from_utf8_lossy(&out.stdout);
+        serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_else(|| {
+                text.lines()
+                    .filter_map(|l| serde_json::from_str(l).ok())
+                    .collect()
+            })
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

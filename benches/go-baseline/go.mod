@@ -1,0 +1,3 @@
+module go-baseline
+
+go 1.19

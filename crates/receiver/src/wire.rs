@@ -1,0 +1,372 @@
+//! Sees request heads as they were on the wire.
+//!
+//! hyper 1 lowercases header names and groups repeated headers, and its extensions that keep the
+//! original case and order are private. So each connection's reads pass through [`Tap`], which
+//! follows the HTTP/1 framing (heads, `Content-Length` and chunked bodies) and parses every head a
+//! second time with `httparse`. The service pairs each hyper request with the head seen here and
+//! falls back to hyper's view when they disagree.
+
+use std::collections::VecDeque;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// A request head as received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawHead {
+    pub method: String,
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Heads seen on one connection, not yet claimed by the service.
+#[derive(Debug, Default)]
+pub struct Heads {
+    queue: VecDeque<RawHead>,
+    broken: bool,
+}
+
+/// Shared between the [`Tap`] of a connection and its service.
+pub type SharedHeads = Arc<Mutex<Heads>>;
+
+/// Takes the head hyper just handed over, if the tap saw the same one.
+pub fn claim(heads: &SharedHeads, method: &str, target: &str, count: usize) -> Option<RawHead> {
+    let mut heads = heads.lock().ok()?;
+    if heads.broken {
+        return None;
+    }
+    match heads.queue.pop_front() {
+        Some(head)
+            if head.method == method && head.target == target && head.headers.len() == count =>
+        {
+            Some(head)
+        }
+        _ => {
+            heads.broken = true;
+            heads.queue.clear();
+            None
+        }
+    }
+}
+
+const MAX_HEAD: usize = 1 << 20;
+
+#[derive(Debug)]
+enum State {
+    Head,
+    Body(u64),
+    ChunkSize,
+    ChunkData(u64),
+    ChunkEnd,
+    Trailers,
+    Broken,
+}
+
+/// Follows HTTP/1 request framing over a byte stream and collects each head.
+#[derive(Debug)]
+pub struct Framer {
+    state: State,
+    buf: Vec<u8>,
+    heads: SharedHeads,
+}
+
+impl Framer {
+    pub fn new(heads: SharedHeads) -> Framer {
+        Framer {
+            state: State::Head,
+            buf: Vec::new(),
+            heads,
+        }
+    }
+
+    fn broken(&mut self) {
+        self.state = State::Broken;
+        self.buf = Vec::new();
+        if let Ok(mut heads) = self.heads.lock() {
+            heads.broken = true;
+        }
+    }
+
+    /// Feeds bytes read from the connection.
+    pub fn feed(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            match self.state {
+                State::Broken => return,
+                State::Head => {
+                    self.buf.extend_from_slice(data);
+                    data = &[];
+                    self.parse_heads();
+                }
+                State::Body(left) => {
+                    let n = left.min(data.len() as u64);
+                    data = &data[n as usize..];
+                    self.state = if left == n {
+                        State::Head
+                    } else {
+                        State::Body(left - n)
+                    };
+                }
+                State::ChunkData(left) => {
+                    let n = left.min(data.len() as u64);
+                    data = &data[n as usize..];
+                    self.state = if left == n {
+                        State::ChunkEnd
+                    } else {
+                        State::ChunkData(left - n)
+                    };
+                }
+                State::ChunkSize | State::ChunkEnd | State::Trailers => {
+                    let Some(end) = data.iter().position(|&b| b == b'\n') else {
+                        self.buf.extend_from_slice(data);
+                        if self.buf.len() > MAX_HEAD {
+                            self.broken();
+                        }
+                        return;
+                    };
+                    self.buf.extend_from_slice(&data[..=end]);
+                    data = &data[end + 1..];
+                    let line = std::mem::take(&mut self.buf);
+                    self.line(&line);
+                    if matches!(self.state, State::Head) && !data.is_empty() {
+                        self.buf.extend_from_slice(data);
+                        data = &[];
+                        self.parse_heads();
+                    }
+                }
+            }
+        }
+    }
+
+    fn line(&mut self, line: &[u8]) {
+        let text = line.strip_suffix(b"\n").unwrap_or(line);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        match self.state {
+            State::ChunkSize => {
+                let size = text.split(|&b| b == b';').next().unwrap_or_default();
+                let size = std::str::from_utf8(size)
+                    .ok()
+                    .and_then(|s| u64::from_str_radix(s.trim(), 16).ok());
+                match size {
+                    Some(0) => self.state = State::Trailers,
+                    Some(n) => self.state = State::ChunkData(n),
+                    None => self.broken(),
+                }
+            }
+            State::ChunkEnd => self.state = State::ChunkSize,
+            State::Trailers if text.is_empty() => self.state = State::Head,
+            _ => {}
+        }
+    }
+
+    /// Parses as many complete heads as `buf` holds, skipping bodies that follow in it.
+    fn parse_heads(&mut self) {
+        loop {
+            // hyper ignores blank lines before a request line; so do we.
+            let skip = self
+                .buf
+                .iter()
+                .take_while(|&&b| b == b'\r' || b == b'\n')
+                .count();
+            if skip > 0 {
+                self.buf.drain(..skip);
+            }
+            if self.buf.is_empty() {
+                return;
+            }
+            let mut slots = [httparse::EMPTY_HEADER; 128];
+            let mut request = httparse::Request::new(&mut slots);
+            let used = match request.parse(&self.buf) {
+                Ok(httparse::Status::Complete(used)) => used,
+                Ok(httparse::Status::Partial) if self.buf.len() <= MAX_HEAD => return,
+                _ => return self.broken(),
+            };
+            let head = RawHead {
+                method: request.method.unwrap_or_default().to_string(),
+                target: request.path.unwrap_or_default().to_string(),
+                headers: request
+                    .headers
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.name.to_string(),
+                            String::from_utf8_lossy(h.value).into_owned(),
+                        )
+                    })
+                    .collect(),
+            };
+            let next = body_framing(&head);
+            let pushed = match self.heads.lock() {
+                Ok(mut heads) => {
+                    heads.queue.push_back(head);
+                    true
+                }
+                Err(_) => false,
+            };
+            if !pushed {
+                return self.broken();
+            }
+            let rest = self.buf.split_off(used);
+            self.buf = Vec::new();
+            self.state = match next {
+                Some(next) => next,
+                None => return self.broken(),
+            };
+            match self.state {
+                State::Head => self.buf = rest,
+                _ => {
+                    self.feed(&rest);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// What follows a head: `None` when the connection stops being HTTP/1 requests (upgrades).
+fn body_framing(head: &RawHead) -> Option<State> {
+    if head.method.eq_ignore_ascii_case("CONNECT") {
+        return None;
+    }
+    let mut length = None;
+    let mut chunked = false;
+    for (name, value) in &head.headers {
+        if name.eq_ignore_ascii_case("transfer-encoding") {
+            chunked = value
+                .rsplit(',')
+                .next()
+                .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"));
+        } else if name.eq_ignore_ascii_case("content-length") {
+            length = Some(value.trim().parse::<u64>().ok()?);
+        } else if name.eq_ignore_ascii_case("upgrade") {
+            return None;
+        }
+    }
+    Some(match (chunked, length) {
+        (true, _) => State::ChunkSize,
+        (false, Some(0) | None) => State::Head,
+        (false, Some(n)) => State::Body(n),
+    })
+}
+
+/// A stream whose reads are also fed to a [`Framer`].
+pub struct Tap<S> {
+    inner: S,
+    framer: Framer,
+}
+
+impl<S> Tap<S> {
+    pub fn new(inner: S, heads: SharedHeads) -> Tap<S> {
+        Tap {
+            inner,
+            framer: Framer::new(heads),
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = poll {
+            this.framer.feed(&buf.filled()[before..]);
+        }
+        poll
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, data)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heads_of(chunks: &[&[u8]]) -> (Vec<RawHead>, bool) {
+        let heads = SharedHeads::default();
+        let mut framer = Framer::new(heads.clone());
+        for chunk in chunks {
+            framer.feed(chunk);
+        }
+        let heads = heads.lock().unwrap();
+        (heads.queue.iter().cloned().collect(), heads.broken)
+    }
+
+    #[test]
+    fn keeps_case_order_and_repeats() {
+        let (heads, broken) = heads_of(&[b"POST /a?b=1 HTTP/1.1\r\nX-One: 1\r\nHost: h\r\nx-one: 2\r\nContent-Length: 3\r\n\r\nabc"]);
+        assert!(!broken);
+        assert_eq!(heads.len(), 1);
+        assert_eq!(heads[0].target, "/a?b=1");
+        assert_eq!(
+            heads[0].headers,
+            [
+                ("X-One", "1"),
+                ("Host", "h"),
+                ("x-one", "2"),
+                ("Content-Length", "3")
+            ]
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+        );
+    }
+
+    #[test]
+    fn follows_bodies_across_reads() {
+        let stream: &[u8] = b"POST /1 HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloPOST /2 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n10;ext=1\r\n0123456789abcdef\r\n0\r\nTrailer: x\r\n\r\nGET /3 HTTP/1.1\r\n\r\n";
+        for split in 1..stream.len() {
+            let (heads, broken) = heads_of(&[&stream[..split], &stream[split..]]);
+            assert!(!broken, "split at {split}");
+            let targets: Vec<_> = heads.iter().map(|h| h.target.as_str()).collect();
+            assert_eq!(targets, ["/1", "/2", "/3"], "split at {split}");
+        }
+        let bytes: Vec<&[u8]> = stream.chunks(1).collect();
+        assert_eq!(heads_of(&bytes).0.len(), 3);
+    }
+
+    #[test]
+    fn claim_checks_agreement() {
+        let heads = SharedHeads::default();
+        let mut framer = Framer::new(heads.clone());
+        framer.feed(b"GET /x HTTP/1.1\r\nA: 1\r\n\r\nGET /y HTTP/1.1\r\n\r\n");
+        assert!(claim(&heads, "GET", "/x", 1).is_some());
+        assert!(claim(&heads, "GET", "/z", 0).is_none());
+        assert!(
+            claim(&heads, "GET", "/y", 0).is_none(),
+            "a mismatch stops pairing"
+        );
+    }
+}
