@@ -114,6 +114,9 @@ pub struct TestArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
     pub format: TestFormat,
+    /// Also send every rendered request through the built-in receiver and check it arrives byte for byte
+    #[arg(long)]
+    pub deliver: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -356,7 +359,10 @@ fn test(cli: &Cli, args: &TestArgs) -> anyhow::Result<i32> {
         filter: args.filter.clone(),
         update: args.update,
     };
-    let results = contract::run_contracts(&project, &renderer, &contracts, &options);
+    let mut results = contract::run_contracts(&project, &renderer, &contracts, &options);
+    if args.deliver {
+        contract::deliver_and_check(&mut results)?;
+    }
     if let Some(path) = &args.junit {
         std::fs::write(path, contract::to_junit(&results)).map_err(|e| {
             anyhow::anyhow!("cannot write the JUnit report to {}: {e}", path.display())

@@ -737,6 +737,59 @@ fn check_snapshot(
     }
 }
 
+/// `--deliver`: sends every request the cases produced through an in-process receiver and fails
+/// a case whose request did not arrive exactly as rendered (method, target, headers in order, body
+/// bytes).
+pub fn deliver_and_check(results: &mut [CaseResult]) -> anyhow::Result<()> {
+    use crate::deliver::{deliver_all, Destination, Job, Options};
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(async {
+        let receiver = hooktest_receiver::start(hooktest_receiver::ReceiverConfig::default())
+            .await
+            .map_err(|e| anyhow::anyhow!("the built-in receiver could not start: {e:#}"))?;
+        let mut jobs = Vec::new();
+        let mut owners = Vec::new();
+        for (i, r) in results.iter().enumerate() {
+            for (hook, request) in &r.requests {
+                owners.push(i);
+                jobs.push(Job {
+                    hook: hook.clone(),
+                    event: r.name.clone(),
+                    request: Ok(request.clone()),
+                    proxy_url: String::new(),
+                    insecure: false,
+                });
+            }
+        }
+        let options = Options {
+            destination: Destination::Base(url::Url::parse(&receiver.url())?),
+            concurrency: 8,
+            ..Options::default()
+        };
+        let outcomes = deliver_all(jobs, &options, |_| {}).await.map_err(|e| anyhow::anyhow!(e))?;
+        let records = receiver.records();
+        let received = crate::send::received_for(&outcomes, &records);
+        for ((outcome, record), owner) in outcomes.iter().zip(received).zip(owners) {
+            let result = &mut results[owner];
+            let hook = &outcome.hook;
+            let problems = match (&outcome.sent, record) {
+                (_, _) if outcome.error.is_some() => vec![format!("delivery failed: {}", outcome.error.as_deref().unwrap_or(""))],
+                (Some(sent), Some(record)) => crate::send::compare(sent, record),
+                _ => vec!["the receiver has no record of the request (method, path, query or body changed on the way)".to_string()],
+            };
+            for p in problems {
+                result.failures.push(Failure {
+                    message: format!("requests.{hook}: --deliver: {p}"),
+                    diff: None,
+                });
+                result.status = Status::Failed;
+            }
+        }
+        receiver.shutdown_async().await;
+        Ok(())
+    })
+}
+
 /// The summary line: `N passed, N failed` (and `, N skipped` when some were).
 pub fn summary(results: &[CaseResult]) -> String {
     let passed = results

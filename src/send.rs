@@ -237,7 +237,7 @@ async fn send_all(args: &SendArgs, base: Option<Url>, jobs: Vec<Job>) -> anyhow:
 }
 
 /// Pairs each delivery with the record the receiver made of it (same method, target and body).
-fn received_for<'r>(outcomes: &[Outcome], records: &'r [Record]) -> Vec<Option<&'r Record>> {
+pub fn received_for<'r>(outcomes: &[Outcome], records: &'r [Record]) -> Vec<Option<&'r Record>> {
     let mut used = vec![false; records.len()];
     outcomes
         .iter()

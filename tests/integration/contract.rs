@@ -278,3 +278,28 @@ fn sample_project_contracts_run() {
     let cases = run.json();
     assert!(cases.as_array().unwrap().len() >= 5);
 }
+
+#[test]
+fn deliver_checks_what_arrives() {
+    let ok = project()
+        .file("contracts/a.yaml", "- name: deploy\n  event: deploy\n  fires_include: [json-hook]\n")
+        .args(&["test", "--deliver"])
+        .run();
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    // HTTP cannot carry a header value's surrounding spaces: what arrives differs from the render.
+    let run = Test::new()
+        .file(
+            "hooks/h.json",
+            r#"{"name": "padded", "url": "http://x.example/p", "headers": {"X-Pad": [" spaced "]}}"#,
+        )
+        .file("events/deploy.json", &event_json("app.deploy", "app", "shop", ""))
+        .file("contracts/a.yaml", "- name: padded header\n  event: deploy\n  fires: [padded]\n")
+        .args(&["test", "--deliver"])
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("requests.padded: --deliver: header `X-Pad:  spaced ` did not arrive (in order)"),
+        "{}",
+        run.stdout
+    );
+}
