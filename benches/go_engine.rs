@@ -16,8 +16,10 @@ use std::time::Instant;
 use hooktest::event::Event;
 use hooktest::filter::{fires, EventKeys};
 use hooktest::gojson::marshal_event;
-use hooktest::hook::Hook;
+use hooktest::hook::{Engine, Hook};
 use hooktest::located::PathBuf;
+use hooktest::project::HookEntry;
+use hooktest::render::Renderer;
 use hooktest::template::go::{GoBody, GoData};
 
 fn main() {
@@ -127,6 +129,37 @@ fn main() {
     let elapsed = start.elapsed();
     println!(
         "hooktest go engine: render only: {:.0} renders/s",
+        renders as f64 / elapsed.as_secs_f64()
+    );
+
+    // The product's own path: the project's Renderer (matcher index, bodies compiled once,
+    // per-event data built once, full requests with headers) over the decoded events.
+    let entries: Vec<HookEntry> = hooks
+        .iter()
+        .map(|hook| HookEntry {
+            hook: hook.clone(),
+            engine: Engine::Go,
+            file: "bench".into(),
+            line: 1,
+            column: 1,
+            body_at: None,
+            keys_at: Vec::new(),
+        })
+        .collect();
+    let renderer = Renderer::new(entries, false);
+    let mut renders = 0usize;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        for (i, (event, _)) in decoded.iter().enumerate() {
+            for outcome in renderer.render_event(i, event, false) {
+                renders += 1;
+                black_box(outcome.request.expect("renders"));
+            }
+        }
+    }
+    let elapsed = start.elapsed();
+    println!(
+        "hooktest go engine: pipeline (Renderer, full requests): {:.0} renders/s",
         renders as f64 / elapsed.as_secs_f64()
     );
 }

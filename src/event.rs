@@ -268,6 +268,8 @@ impl Event {
     /// Like Go's `json.Unmarshal`, keys match case-insensitively and `null` leaves the zero value.
     /// Unknown keys are warnings; wrong types are errors.
     pub fn from_json(value: &Value, path: &JsonPath, findings: &mut Vec<Finding>) -> Option<Event> {
+        let base = Here::Base(path);
+        let path = &base;
         let mut r = Reader { findings, ok: true };
         let obj = r.object(value, path, "an event")?;
         let mut event = Event::default();
@@ -422,6 +424,50 @@ impl Event {
     }
 }
 
+/// Where the reader is in the document, built without allocating; turned into a [`JsonPath`] only
+/// when a finding is reported, since almost every event has none.
+#[derive(Clone, Copy)]
+enum Here<'a> {
+    Base(&'a JsonPath),
+    Key(&'a Here<'a>, &'a str),
+    Index(&'a Here<'a>, usize),
+}
+
+impl<'a> Here<'a> {
+    fn key(&'a self, key: &'a str) -> Here<'a> {
+        Here::Key(self, key)
+    }
+
+    fn index(&'a self, index: usize) -> Here<'a> {
+        Here::Index(self, index)
+    }
+
+    fn path(&self) -> JsonPath {
+        match self {
+            Here::Base(p) => (*p).clone(),
+            Here::Key(parent, k) => parent.path().key(k),
+            Here::Index(parent, i) => parent.path().index(*i),
+        }
+    }
+
+    fn is_root(&self) -> bool {
+        matches!(self, Here::Base(p) if p.is_root())
+    }
+
+    fn last_key(&self) -> Option<&'a str> {
+        match self {
+            Here::Key(_, k) => Some(k),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Here<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.path().fmt(f)
+    }
+}
+
 /// Go's `encoding/json` matches keys to fields case-insensitively when no exact match exists.
 fn canonical(key: &str, known: &[&'static str]) -> Option<&'static str> {
     known
@@ -437,14 +483,14 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn error(&mut self, path: &JsonPath, message: String) {
+    fn error(&mut self, path: &Here, message: String) {
         self.ok = false;
-        self.findings.push(Finding::error(path.clone(), message));
+        self.findings.push(Finding::error(path.path(), message));
     }
 
-    fn unknown(&mut self, path: &JsonPath) {
+    fn unknown(&mut self, path: &Here) {
         self.findings.push(Finding::warning(
-            path.clone(),
+            path.path(),
             format!(
                 "unknown event field `{}` is ignored (tsuru's event type has no such field)",
                 path.last_key().unwrap_or_default()
@@ -452,7 +498,7 @@ impl Reader<'_> {
         ));
     }
 
-    fn type_error(&mut self, path: &JsonPath, expected: &str, found: &Value) {
+    fn type_error(&mut self, path: &Here, expected: &str, found: &Value) {
         self.error(
             path,
             format!("`{path}` must be {expected}, found {}", describe(found)),
@@ -462,7 +508,7 @@ impl Reader<'_> {
     fn object<'v>(
         &mut self,
         v: &'v Value,
-        path: &JsonPath,
+        path: &Here,
         what: &str,
     ) -> Option<&'v Map<String, Value>> {
         match v {
@@ -475,7 +521,7 @@ impl Reader<'_> {
                 };
                 self.ok = false;
                 self.findings.push(Finding::error(
-                    path.clone(),
+                    path.path(),
                     format!(
                         "{path_desc} must be {what} (a JSON object), found {}",
                         describe(other)
@@ -489,7 +535,7 @@ impl Reader<'_> {
     fn object_or_null<'v>(
         &mut self,
         v: &'v Value,
-        path: &JsonPath,
+        path: &Here,
         what: &str,
     ) -> Option<&'v Map<String, Value>> {
         if v.is_null() {
@@ -499,7 +545,7 @@ impl Reader<'_> {
         }
     }
 
-    fn string(&mut self, v: &Value, path: &JsonPath, out: &mut String) {
+    fn string(&mut self, v: &Value, path: &Here, out: &mut String) {
         match v {
             Value::String(s) => *out = s.clone(),
             Value::Null => {}
@@ -507,7 +553,7 @@ impl Reader<'_> {
         }
     }
 
-    fn bool(&mut self, v: &Value, path: &JsonPath, out: &mut bool) {
+    fn bool(&mut self, v: &Value, path: &Here, out: &mut bool) {
         match v {
             Value::Bool(b) => *out = *b,
             Value::Null => {}
@@ -515,7 +561,7 @@ impl Reader<'_> {
         }
     }
 
-    fn time(&mut self, v: &Value, path: &JsonPath, out: &mut GoTime) {
+    fn time(&mut self, v: &Value, path: &Here, out: &mut GoTime) {
         match v {
             Value::String(s) => match GoTime::parse_rfc3339(s) {
                 Some(t) => *out = t,
@@ -529,7 +575,7 @@ impl Reader<'_> {
         }
     }
 
-    fn object_id(&mut self, v: &Value, path: &JsonPath) -> Option<ObjectId> {
+    fn object_id(&mut self, v: &Value, path: &Here) -> Option<ObjectId> {
         match v {
             Value::String(s) => {
                 let id = ObjectId::parse(s);
@@ -552,7 +598,7 @@ impl Reader<'_> {
     fn pair(
         &mut self,
         v: &Value,
-        path: &JsonPath,
+        path: &Here,
         a: &'static str,
         b: &'static str,
     ) -> (String, String) {
@@ -570,7 +616,7 @@ impl Reader<'_> {
         (first, second)
     }
 
-    fn target(&mut self, v: &Value, path: &JsonPath) -> Option<Target> {
+    fn target(&mut self, v: &Value, path: &Here) -> Option<Target> {
         if !v.is_object() && !v.is_null() {
             self.type_error(path, "a target object ({\"Type\": …, \"Value\": …})", v);
             return None;
@@ -582,7 +628,7 @@ impl Reader<'_> {
         })
     }
 
-    fn allowed(&mut self, v: &Value, path: &JsonPath) -> AllowedPermission {
+    fn allowed(&mut self, v: &Value, path: &Here) -> AllowedPermission {
         let mut allowed = AllowedPermission::default();
         if let Some(obj) = self.object_or_null(v, path, "an allowed-permission object") {
             for (k, v) in obj {
@@ -608,8 +654,8 @@ impl Reader<'_> {
     fn list<T>(
         &mut self,
         v: &Value,
-        path: &JsonPath,
-        mut item: impl FnMut(&mut Self, &Value, &JsonPath) -> Option<T>,
+        path: &Here,
+        mut item: impl FnMut(&mut Self, &Value, &Here) -> Option<T>,
     ) -> Option<Vec<T>> {
         match v {
             Value::Null => None,
