@@ -742,7 +742,10 @@ fn check_snapshot(
 /// bytes).
 pub fn deliver_and_check(results: &mut [CaseResult]) -> anyhow::Result<()> {
     use crate::deliver::{deliver_all, Destination, Job, Options};
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let receiver = hooktest_receiver::start(hooktest_receiver::ReceiverConfig::default())
             .await

@@ -282,7 +282,10 @@ fn sample_project_contracts_run() {
 #[test]
 fn deliver_checks_what_arrives() {
     let ok = project()
-        .file("contracts/a.yaml", "- name: deploy\n  event: deploy\n  fires_include: [json-hook]\n")
+        .file(
+            "contracts/a.yaml",
+            "- name: deploy\n  event: deploy\n  fires_include: [json-hook]\n",
+        )
         .args(&["test", "--deliver"])
         .run();
     assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
@@ -298,7 +301,9 @@ fn deliver_checks_what_arrives() {
         .run();
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
-        run.stdout.contains("requests.padded: --deliver: header `X-Pad:  spaced ` did not arrive (in order)"),
+        run.stdout.contains(
+            "requests.padded: --deliver: header `X-Pad:  spaced ` did not arrive (in order)"
+        ),
         "{}",
         run.stdout
     );

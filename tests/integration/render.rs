@@ -401,7 +401,10 @@ fn settings_choose_the_default_engine() {
             "- name: tera-default\n  url: http://x/\n  body: '{{ Kind.Name }}'\n- name: go-explicit\n  url: http://x/\n  engine: go\n  body: '{{.Kind}}'\n",
         )
         .file("events/e.json", &event_json("app.deploy", "app", "x", ""));
-    let run = Test::new().project(t.path()).args(&["render", "--format", "json"]).run();
+    let run = Test::new()
+        .project(t.path())
+        .args(&["render", "--format", "json"])
+        .run();
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()[0]["request"]["body"], "app.deploy");
     assert_eq!(run.json()[1]["request"]["body"], "app.deploy");
@@ -412,14 +415,28 @@ fn settings_choose_the_default_engine() {
         .args(&["validate"])
         .run();
     assert_eq!(bad.code, 1);
-    assert!(bad.stdout.contains("hooktest.toml:1:1: error: `engine` must be \"go\" or \"tera\""), "{}", bad.stdout);
-    assert!(bad.stdout.contains("hooktest.toml:2:1: warning: unknown setting `colour` is ignored"), "{}", bad.stdout);
+    assert!(
+        bad.stdout
+            .contains("hooktest.toml:1:1: error: `engine` must be \"go\" or \"tera\""),
+        "{}",
+        bad.stdout
+    );
+    assert!(
+        bad.stdout
+            .contains("hooktest.toml:2:1: warning: unknown setting `colour` is ignored"),
+        "{}",
+        bad.stdout
+    );
     let broken = Test::new()
         .file("hooktest.toml", "engine = \n")
         .file("hooks/h.json", &hook_json("h", ""))
         .args(&["validate"])
         .run();
-    assert!(broken.stdout.contains("hooktest.toml:1:"), "{}", broken.stdout);
+    assert!(
+        broken.stdout.contains("hooktest.toml:1:"),
+        "{}",
+        broken.stdout
+    );
 }
 
 #[test]
@@ -430,13 +447,29 @@ fn go_bodies_render_like_tsuru_and_strict_refuses_raw_text() {
             "- name: doc\n  url: http://x/\n  body: 'payload={\"text\": \"应用 {{.Target.Value}} 部署成功\"}'\n- name: broken\n  url: http://x/\n  body: '{{if .Error}}x'\n",
         )
         .file("events/e.json", &event_json("app.deploy", "app", "checkout-api", ""));
-    let run = Test::new().project(t.path()).args(&["render", "--format", "json"]).run();
+    let run = Test::new()
+        .project(t.path())
+        .args(&["render", "--format", "json"])
+        .run();
     assert_eq!(run.code, 0, "{}", run.stderr);
     let items = run.json();
-    assert_eq!(items[0]["request"]["body"], "payload={\"text\": \"应用 checkout-api 部署成功\"}");
+    assert_eq!(
+        items[0]["request"]["body"],
+        "payload={\"text\": \"应用 checkout-api 部署成功\"}"
+    );
     assert_eq!(items[1]["request"]["body"], "{{if .Error}}x");
-    assert!(items[1]["warnings"][0].as_str().unwrap().contains("unexpected EOF"), "{}", items[1]);
-    let strict = Test::new().project(t.path()).args(&["render", "--format", "json", "--strict"]).run();
+    assert!(
+        items[1]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("unexpected EOF"),
+        "{}",
+        items[1]
+    );
+    let strict = Test::new()
+        .project(t.path())
+        .args(&["render", "--format", "json", "--strict"])
+        .run();
     assert_eq!(strict.code, 1);
     assert_eq!(strict.json()[1]["error"]["kind"], "parse");
 }
