@@ -98,6 +98,16 @@ pub enum Command {
         after_help = "Examples:\n  hooktest completions bash > ~/.local/share/bash-completion/completions/hooktest\n  hooktest completions zsh > ~/.zfunc/_hooktest\n  hooktest completions fish > ~/.config/fish/completions/hooktest.fish\n  hooktest completions powershell >> $PROFILE"
     )]
     Completions(crate::authoring::CompletionsArgs),
+    /// Print the signature headers for a body, secret and time (to debug a receiver of your own)
+    #[command(
+        after_help = "Examples:\n  hooktest sign --scheme standard-webhooks --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw --id msg_1 --timestamp 1614265330 --body '{\"test\": 2432232314}'\n  hooktest sign --scheme hmac-sha256 --secret env:HOOK_SECRET --body-file payload.json\n  echo -n 'payload' | hooktest sign --scheme hmac-sha256 --secret s3cret --header X-Signature --prefix ''"
+    )]
+    Sign(crate::signing::SignArgs),
+    /// Re-render on every change of hooks/, events/, contracts/ and hooktest.toml; print what changed
+    #[command(
+        after_help = "Examples:\n  hooktest watch --dir fixtures\n  hooktest watch --hook slack-deploys --event app-deploy-ok\n  hooktest watch --test               # re-run the contracts after each change\n  hooktest watch --mock               # re-deliver changed requests to the built-in receiver\n  hooktest watch --send-to http://127.0.0.1:8080\n  hooktest watch --poll=1s            # network mounts and containers without file events\n\nOn stderr: `watching DIR for changes` once ready, then one `reloaded …` line per change. Ctrl-C stops (exit 0)."
+    )]
+    Watch(crate::watch::WatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +127,9 @@ pub struct TestArgs {
     /// Also send every rendered request through the built-in receiver and check it arrives byte for byte
     #[arg(long)]
     pub deliver: bool,
+    /// Sign requests at this time (RFC 3339) instead of now, so signatures are reproducible
+    #[arg(long, value_name = "RFC3339", value_parser = crate::signing::parse_fixed_time)]
+    pub fixed_time: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -142,6 +155,9 @@ pub struct RenderArgs {
     /// Treat a Go body that does not parse as an error (tsuru would send its raw text)
     #[arg(long)]
     pub strict: bool,
+    /// Sign requests at this time (RFC 3339) instead of now, so signatures are reproducible
+    #[arg(long, value_name = "RFC3339", value_parser = crate::signing::parse_fixed_time)]
+    pub fixed_time: Option<i64>,
 }
 
 impl RenderArgs {
@@ -198,6 +214,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Event(cmd) => crate::authoring::run_event(&cli.dir, cmd),
         Command::Init(args) => crate::authoring::run_init(&cli.dir, args),
         Command::Completions(args) => crate::authoring::run_completions(args),
+        Command::Sign(args) => crate::signing::run_sign(args),
+        Command::Watch(args) => crate::watch::run(&cli, args),
     }
 }
 
@@ -244,7 +262,10 @@ fn render(cli: &Cli, args: &RenderArgs) -> anyhow::Result<i32> {
         );
         return Ok(exit::CANNOT_RUN);
     }
-    let renderer = Renderer::new(hooks, args.strict);
+    let renderer =
+        Renderer::new(hooks, args.strict).with_sign_options(crate::signing::SignOptions {
+            fixed_time: args.fixed_time,
+        });
     let outcomes: Vec<_> = events
         .iter()
         .enumerate()
@@ -354,7 +375,11 @@ fn test(cli: &Cli, args: &TestArgs) -> anyhow::Result<i32> {
         );
         return Ok(exit::CANNOT_RUN);
     }
-    let renderer = Renderer::new(project.hooks.clone(), false);
+    let renderer = Renderer::new(project.hooks.clone(), false).with_sign_options(
+        crate::signing::SignOptions {
+            fixed_time: args.fixed_time,
+        },
+    );
     let options = contract::RunOptions {
         filter: args.filter.clone(),
         update: args.update,

@@ -101,6 +101,16 @@ pub struct Expect {
     /// Compare the whole request with a golden file beside the contract.
     #[serde(default)]
     pub snapshot: bool,
+    /// `valid`: the request's signature verifies with the hook's own `signing` secret.
+    pub signature: Option<SignatureExpect>,
+}
+
+/// What `signature:` asserts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureExpect {
+    /// The signature verifies with the hook's secret (timestamps are not checked for age).
+    Valid,
 }
 
 /// A contract file and its cases.
@@ -413,6 +423,12 @@ fn run_case(
         for f in check_request(hook, expect, request) {
             result.failures.push(f);
         }
+        if expect.signature.is_some() {
+            let signing = renderer.hooks[outcome.hook].hook.signing.as_ref();
+            if let Some(f) = check_signature(hook, signing, request) {
+                result.failures.push(f);
+            }
+        }
         if expect.snapshot {
             check_snapshot(contract, case, hook, request, options.update, &mut result);
         }
@@ -571,6 +587,50 @@ pub fn check_request(hook: &str, expect: &Expect, request: &Request) -> Vec<Fail
         }
     }
     out
+}
+
+/// `signature: valid`: the request's signature verifies with the hook's own secret. The age of a
+/// Standard Webhooks timestamp is not checked (contracts often sign at a `--fixed-time`).
+pub fn check_signature(
+    hook: &str,
+    signing: Option<&crate::signing::Signing>,
+    request: &Request,
+) -> Option<Failure> {
+    let fail = |message: String| {
+        Some(Failure {
+            message: format!("requests.{hook}: signature: {message}"),
+            diff: None,
+        })
+    };
+    let Some(signing) = signing else {
+        return fail(format!(
+            "hook `{hook}` has no `signing` key, so its requests are not signed"
+        ));
+    };
+    let verifier = match signing.verifier() {
+        Ok(v) => v,
+        Err(e) => return fail(e.0),
+    };
+    let timestamp = request
+        .header("webhook-timestamp")
+        .and_then(|t| t.trim().parse::<i64>().ok())
+        .unwrap_or_default();
+    let body = request.body.as_deref().unwrap_or("").as_bytes();
+    let verdict = verifier.verify(&request.headers, body, timestamp, std::time::Duration::MAX);
+    if verdict.valid {
+        return None;
+    }
+    let mut message = format!("not valid: {}", verdict.message);
+    for (label, value) in [
+        ("signed content", verdict.signed_content_escaped.as_deref()),
+        ("expected", verdict.expected.as_deref()),
+        ("received", verdict.received.as_deref()),
+    ] {
+        if let Some(value) = value {
+            message.push_str(&format!("\n       {label}: {value}"));
+        }
+    }
+    fail(message)
 }
 
 /// The value at a path: `a.b[0].c`, `$.a.b`, or a JSON pointer `/a/b/0`.

@@ -64,6 +64,9 @@ pub struct Hook {
     /// hooktest's own: the body's template language; `None` means the project default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub engine: Option<Engine>,
+    /// hooktest's own: how requests are signed (serialised with the secret masked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing: Option<crate::signing::Signing>,
 }
 
 /// Keys of tsuru's wire format, in tsuru's order.
@@ -126,7 +129,7 @@ impl Hook {
         let mut hook = Hook::default();
         for (key, v) in obj {
             let p = path.key(key);
-            match canonical(key, HOOK_KEYS).or_else(|| canonical(key, &["engine"])) {
+            match canonical(key, HOOK_KEYS).or_else(|| canonical(key, &["engine", "signing"])) {
                 Some("name") => string(v, &p, &mut hook.name, findings),
                 Some("description") => string(v, &p, &mut hook.description, findings),
                 Some("team_owner") => string(v, &p, &mut hook.team_owner, findings),
@@ -137,6 +140,9 @@ impl Hook {
                 Some("insecure") => boolean(v, &p, &mut hook.insecure, findings),
                 Some("event_filter") => filter(v, &p, &mut hook.event_filter, findings),
                 Some("headers") => headers(v, &p, &mut hook.headers, findings),
+                Some("signing") => {
+                    hook.signing = crate::signing::Signing::from_json(v, &p, findings)
+                }
                 Some("engine") => match v {
                     Value::Null => {}
                     Value::String(s) => match Engine::parse(s) {
@@ -163,9 +169,20 @@ impl Hook {
         (!failed).then_some(hook)
     }
 
-    /// The hook in tsuru's list-API shape (every key present), plus `engine` when set.
+    /// The hook in tsuru's list-API shape (every key present), plus `engine` and `signing` when
+    /// set. An inline signing secret is masked: this is the form that is shown.
     pub fn to_wire_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// Like [`Hook::to_wire_json`], but with the signing secret as written: the form written back
+    /// to a hook file.
+    pub fn to_file_json(&self) -> Value {
+        let mut value = self.to_wire_json();
+        if let (Some(signing), Value::Object(obj)) = (&self.signing, &mut value) {
+            obj.insert("signing".into(), signing.to_json(false));
+        }
+        value
     }
 }
 

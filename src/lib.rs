@@ -15,5 +15,7 @@ pub mod project;
 pub mod render;
 pub mod request;
 pub mod send;
+pub mod signing;
 pub mod template;
 pub mod validate;
+pub mod watch;

@@ -217,7 +217,8 @@ pub fn is_editor_leftover(path: &Path) -> bool {
         || name == "4913"
 }
 
-fn load_settings(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Settings {
+/// Reads `hooktest.toml` in `root` (defaults when it is missing); problems become diagnostics.
+pub fn load_settings(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Settings {
     let path = root.join(SETTINGS_FILE);
     let file = display(&path);
     let text = match fs::read_to_string(&path) {

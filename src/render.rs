@@ -5,6 +5,7 @@ use crate::filter::{reject_reason, EventKeys, Matcher};
 use crate::hook::{closest, Hook};
 use crate::project::{load_event_file, EventEntry, HookEntry, Project};
 use crate::request::Request;
+use crate::signing::SignOptions;
 use crate::template::tera::TeraSet;
 use crate::template::{Body, EventData, TemplateError};
 
@@ -29,6 +30,7 @@ pub struct Renderer {
     bodies: Vec<Result<Body, TemplateError>>,
     teras: TeraSet,
     matcher: Matcher,
+    signing: SignOptions,
 }
 
 impl Renderer {
@@ -45,7 +47,14 @@ impl Renderer {
             bodies,
             teras,
             matcher,
+            signing: SignOptions::default(),
         }
+    }
+
+    /// Signs requests with these options (`--fixed-time`) instead of the defaults.
+    pub fn with_sign_options(mut self, options: SignOptions) -> Renderer {
+        self.signing = options;
+        self
     }
 
     /// The compile result of hook `index`.
@@ -114,14 +123,47 @@ impl Renderer {
                 }
                 match body.render(hook, data, &self.teras) {
                     Ok(rendered) => {
-                        outcome.request =
-                            Some(Request::build(hook, rendered, || data.json().to_string()))
+                        let request = Request::build(hook, rendered, || data.json().to_string());
+                        match self.sign(hook, data, request) {
+                            Ok(request) => outcome.request = Some(request),
+                            Err(err) => outcome.error = Some(err),
+                        }
                     }
                     Err(err) => outcome.error = Some(err),
                 }
             }
         }
         outcome
+    }
+}
+
+impl Renderer {
+    /// Adds the hook's signature headers, after every other header (see `signing`).
+    fn sign(
+        &self,
+        hook: &Hook,
+        data: &EventData,
+        mut request: Request,
+    ) -> Result<Request, TemplateError> {
+        let Some(signing) = &hook.signing else {
+            return Ok(request);
+        };
+        let body = request.body.as_deref().unwrap_or("").as_bytes();
+        let headers = signing
+            .headers(
+                &hook.name,
+                &data.event.unique_id.hex(),
+                body,
+                self.signing.timestamp(),
+            )
+            .map_err(|e| TemplateError {
+                kind: "signing",
+                message: e.0,
+                line: None,
+                column: None,
+            })?;
+        request.headers.extend(headers);
+        Ok(request)
     }
 }
 

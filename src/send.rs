@@ -61,6 +61,9 @@ pub struct SendArgs {
     /// Treat a Go body that does not parse as an error (tsuru would send its raw text)
     #[arg(long)]
     pub strict: bool,
+    /// Sign requests at this time (RFC 3339) instead of now (a receiver's tolerance may refuse it)
+    #[arg(long, value_name = "RFC3339", value_parser = crate::signing::parse_fixed_time)]
+    pub fixed_time: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -117,13 +120,19 @@ pub fn run(cli: &Cli, args: &SendArgs) -> anyhow::Result<i32> {
             return Ok(exit::CANNOT_RUN);
         }
     };
-    let renderer = Renderer::new(hooks, args.strict);
+    let renderer =
+        Renderer::new(hooks, args.strict).with_sign_options(crate::signing::SignOptions {
+            fixed_time: args.fixed_time,
+        });
     let mut jobs = Vec::new();
     for (i, entry) in events.iter().enumerate() {
         for o in renderer.render_event(i, &entry.event, false) {
             let hook = &renderer.hooks[o.hook].hook;
             let request = match (o.request, o.error) {
                 (Some(r), _) => Ok(r),
+                (None, Some(err)) if err.kind == "signing" => {
+                    Err(format!("not sent: cannot sign: {}", err.message))
+                }
                 (None, err) => Err(format!(
                     "not sent: the template failed: {}",
                     err.map(|e| e.message).unwrap_or_default()

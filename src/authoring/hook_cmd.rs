@@ -348,6 +348,7 @@ fn create(dir: &Path, args: &CreateArgs) -> anyhow::Result<i32> {
         body: f.body.clone().unwrap_or_default(),
         insecure: f.insecure,
         engine: Some(args.engine.into()),
+        signing: None,
     };
     check_name(&hook.name)?;
     check_urls(&hook)?;
@@ -594,7 +595,7 @@ fn update(dir: &Path, args: &UpdateArgs) -> anyhow::Result<i32> {
             .unwrap_or_default(),
     );
     body_warning(&hook, engine);
-    rewrite(&found, Some(hook.to_wire_json()))?;
+    rewrite(&found, Some(hook.to_file_json()))?;
     println!("Webhook successfully updated.");
     eprintln!("wrote {}", display(&found.path));
     Ok(exit::OK)

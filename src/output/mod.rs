@@ -38,6 +38,15 @@ impl Rendered<'_> {
         } else {
             format!(" ({pos})")
         };
+        if err.kind == "signing" {
+            return Some(format!(
+                "hook `{}`, event `{}`: cannot sign the request ({}): {}",
+                self.hook_name(o),
+                self.event_id(o),
+                entry.file,
+                err.message
+            ));
+        }
         let what = if err.kind == "parse" {
             "does not compile"
         } else {

@@ -6,5 +6,7 @@ mod default_body;
 mod go_corpus;
 mod render;
 mod send;
+mod signing;
 mod support;
 mod validate;
+mod watch;

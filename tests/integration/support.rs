@@ -158,3 +158,128 @@ impl Drop for Serve {
         let _ = self.child.wait();
     }
 }
+
+/// A running `hooktest watch`: its output read line by line on threads, killed when dropped.
+pub struct Watch {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<(bool, String)>,
+    /// Everything printed so far on stdout.
+    pub stdout: String,
+    /// Everything printed so far on stderr.
+    pub stderr: String,
+}
+
+impl Watch {
+    /// Starts `hooktest watch ARGS… --dir <test project>` and waits for the readiness line.
+    pub fn start(test: &Test, args: &[&str]) -> Watch {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hooktest"))
+            .arg("watch")
+            .args(args)
+            .arg("--dir")
+            .arg(test.path())
+            .env_remove("HOOKTEST_DIR")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start hooktest watch");
+        let (tx, lines) = std::sync::mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        let err = child.stderr.take().unwrap();
+        for (is_err, pipe) in [
+            (false, Box::new(out) as Box<dyn std::io::Read + Send>),
+            (true, Box::new(err)),
+        ] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(pipe).lines() {
+                    let Ok(line) = line else { break };
+                    if tx.send((is_err, line)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        let mut watch = Watch {
+            child,
+            lines,
+            stdout: String::new(),
+            stderr: String::new(),
+        };
+        watch.wait_stderr("watching ");
+        watch
+    }
+
+    /// Waits (20 s at most) until `done(stdout, stderr)` holds; panics with the output otherwise.
+    pub fn wait_until(&mut self, what: &str, done: impl Fn(&str, &str) -> bool) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !done(&self.stdout, &self.stderr) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok((is_err, line)) => {
+                    let buf = if is_err {
+                        &mut self.stderr
+                    } else {
+                        &mut self.stdout
+                    };
+                    buf.push_str(&line);
+                    buf.push('\n');
+                }
+                Err(_) => panic!(
+                    "timed out waiting for {what}\n--- stdout\n{}\n--- stderr\n{}",
+                    self.stdout, self.stderr
+                ),
+            }
+        }
+    }
+
+    /// Waits for `text` on stdout.
+    pub fn wait_stdout(&mut self, text: &str) {
+        self.wait_until(&format!("{text:?} on stdout"), |out, _| out.contains(text));
+    }
+
+    /// Waits for `text` on stderr.
+    pub fn wait_stderr(&mut self, text: &str) {
+        self.wait_until(&format!("{text:?} on stderr"), |_, err| err.contains(text));
+    }
+
+    /// Waits for the `n`th `reloaded …` summary line and returns it.
+    pub fn wait_reload(&mut self, n: usize) -> String {
+        self.wait_until(&format!("reload #{n}"), |_, err| {
+            err.lines().filter(|l| l.starts_with("reloaded ")).count() >= n
+        });
+        self.reloads()[n - 1].clone()
+    }
+
+    /// The `reloaded …` lines so far.
+    pub fn reloads(&self) -> Vec<String> {
+        self.stderr
+            .lines()
+            .filter(|l| l.starts_with("reloaded "))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Sends SIGINT (Ctrl-C) and returns the exit code.
+    pub fn interrupt(mut self) -> Option<i32> {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-INT", &pid]).status();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -13,6 +13,7 @@ use crate::journal;
 use crate::output::render_text;
 use crate::record::Record;
 use crate::server::prepare;
+use crate::verify::Verifier;
 
 /// Flags of `hooktest serve`.
 #[derive(Debug, Clone, Args)]
@@ -44,6 +45,19 @@ pub struct ServeArgs {
     /// How many requests to hold in memory for the API and the page
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     pub keep: usize,
+    /// Verify every request's signature: standard-webhooks:SECRET or hmac-sha256:SECRET[:HEADER[:PREFIX]] (SECRET may be env:NAME)
+    #[arg(long, value_name = "SCHEME:SECRET", value_parser = verify_arg)]
+    pub verify: Option<Verifier>,
+    /// How far a Standard Webhooks timestamp may be from the time of arrival
+    #[arg(long, default_value = "5m", value_name = "DURATION", value_parser = duration_arg)]
+    pub tolerance: Duration,
+    /// Answer 401 to requests whose signature does not verify
+    #[arg(long)]
+    pub reject_invalid: bool,
+}
+
+fn verify_arg(text: &str) -> Result<Verifier, String> {
+    Verifier::parse(text)
 }
 
 fn duration_arg(text: &str) -> Result<Duration, String> {
@@ -67,6 +81,9 @@ impl ServeArgs {
             body: self.body.clone(),
             max_body: self.max_body,
             keep: self.keep,
+            verify: self.verify.clone(),
+            tolerance: self.tolerance,
+            reject_invalid: self.reject_invalid,
             ..ReceiverConfig::default()
         }
     }
@@ -81,6 +98,9 @@ pub fn run_serve(args: &ServeArgs) -> anyhow::Result<i32> {
             "warning: listening on {}: other machines can reach this receiver and read what it records",
             config.bind
         );
+    }
+    if let Some(problem) = config.verify.as_ref().and_then(Verifier::secret_problem) {
+        eprintln!("warning: --verify: {problem}; every request will fail verification");
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 
 use crate::rules::Rules;
+use crate::verify::Verifier;
 
 /// Everything that shapes a running receiver. `Default` gives the same as `hooktest serve` with
 /// no flags: loopback, a free port, no journal, `200` with a small JSON body.
@@ -38,6 +39,12 @@ pub struct ReceiverConfig {
     pub shutdown_grace: Duration,
     /// How often the responses file is checked for changes.
     pub reload_interval: Duration,
+    /// Check every request's signature this way (a rule's `verify:` wins for its paths).
+    pub verify: Option<Verifier>,
+    /// How far a Standard Webhooks timestamp may be from the time of arrival.
+    pub tolerance: Duration,
+    /// Answer `401` to requests whose signature does not verify.
+    pub reject_invalid: bool,
 }
 
 impl Default for ReceiverConfig {
@@ -56,6 +63,9 @@ impl Default for ReceiverConfig {
             header_read_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(5),
             reload_interval: Duration::from_millis(250),
+            verify: None,
+            tolerance: Duration::from_secs(300),
+            reject_invalid: false,
         }
     }
 }

@@ -15,12 +15,14 @@ mod record;
 mod rules;
 mod server;
 mod sse;
+pub mod verify;
 mod wire;
 
 pub use cli::{run_requests, run_serve, RequestsArgs, RequestsFormat, ServeArgs};
 pub use config::{parse_duration, parse_size, ReceiverConfig};
 pub use journal::{read as read_journal, Contents as JournalContents};
-pub use output::{pretty_body, render_text};
+pub use output::{pretty_body, render_text, verification_text};
 pub use record::{Record, RecordedResponse};
 pub use rules::{Answer, Fault, Rules};
 pub use server::{start, Receiver, ReceiverHandle};
+pub use verify::{Reason, Verdict, Verifier};

@@ -41,6 +41,9 @@ pub fn render_text(record: &Record, color: bool) -> String {
             paint(&format!("rejected: {rejected}"), "31", color)
         );
     }
+    if let Some(verification) = &record.verification {
+        out.push_str(&verification_text(verification, color));
+    }
     for (name, value) in &record.headers {
         let _ = writeln!(out, "  {}: {value}", paint(name, "34", color));
     }
@@ -67,6 +70,39 @@ pub fn render_text(record: &Record, color: bool) -> String {
         }
     }
     out.push('\n');
+    out
+}
+
+/// The lines about a record's signature verdict: `signature: valid (scheme)`, or why not, with the
+/// signed content (escaped) and the expected and received signatures.
+pub fn verification_text(verification: &serde_json::Value, color: bool) -> String {
+    let mut out = String::new();
+    let field = |name: &str| verification.get(name).and_then(|v| v.as_str());
+    let scheme = field("scheme").unwrap_or("?");
+    if verification.get("valid").and_then(|v| v.as_bool()) == Some(true) {
+        let _ = writeln!(
+            out,
+            "  {} ({scheme})",
+            paint("signature: valid", "32", color)
+        );
+        return out;
+    }
+    let reason = field("reason").unwrap_or("invalid").replace('_', " ");
+    let _ = writeln!(
+        out,
+        "  {} ({scheme}): {}",
+        paint(&format!("signature: INVALID, {reason}"), "31", color),
+        field("message").unwrap_or_default()
+    );
+    if let Some(content) = field("signed_content_escaped") {
+        let _ = writeln!(out, "    signed content: {content}");
+    }
+    if let Some(expected) = field("expected") {
+        let _ = writeln!(out, "    expected:       {expected}");
+    }
+    if let Some(received) = field("received") {
+        let _ = writeln!(out, "    received:       {received}");
+    }
     out
 }
 

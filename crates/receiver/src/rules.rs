@@ -10,6 +10,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use crate::config::parse_duration;
+use crate::verify::Verifier;
 
 /// A fault acted out instead of answering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -44,6 +45,8 @@ pub struct Answer {
     pub delay: Option<Duration>,
     /// Act out a fault instead of answering.
     pub fault: Option<Fault>,
+    /// Check the request's signature this way (a rule's `verify:`, or `--verify`).
+    pub verify: Option<Verifier>,
 }
 
 impl Answer {
@@ -60,6 +63,7 @@ impl Answer {
             body: self.body.clone().or_else(|| base.body.clone()),
             delay: self.delay.or(base.delay),
             fault: self.fault.or(base.fault),
+            verify: self.verify.clone().or_else(|| base.verify.clone()),
         }
     }
 }
@@ -125,6 +129,8 @@ struct RuleSpec {
     delay: Option<String>,
     fault: Option<Fault>,
     sequence: Option<Vec<StepSpec>>,
+    /// `SCHEME:SECRET…`, as `--verify` takes it.
+    verify: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -213,13 +219,20 @@ fn compile(spec: RuleSpec) -> anyhow::Result<Rule> {
             bail!("invalid method `{method}`");
         }
     }
-    let answer = compile_answer(AnswerSpec {
+    let mut answer = compile_answer(AnswerSpec {
         status: spec.status,
         headers: spec.headers,
         body: spec.body,
         delay: spec.delay,
         fault: spec.fault,
     })?;
+    if let Some(text) = &spec.verify {
+        let verifier = Verifier::parse(text).map_err(|e| anyhow::anyhow!("`verify`: {e}"))?;
+        if let Some(problem) = verifier.secret_problem() {
+            bail!("`verify`: {problem}");
+        }
+        answer.verify = Some(verifier);
+    }
     let sequence = spec
         .sequence
         .unwrap_or_default()
@@ -282,6 +295,7 @@ fn compile_answer(spec: AnswerSpec) -> anyhow::Result<Answer> {
         body,
         delay,
         fault: spec.fault,
+        verify: None,
     })
 }
 
@@ -330,6 +344,22 @@ mod tests {
         assert_eq!(
             rules.answer("GET", "/json").unwrap().1.body.as_deref(),
             Some(r#"{"a":1}"#)
+        );
+    }
+
+    #[test]
+    fn verify_key() {
+        let rules = Rules::from_yaml(
+            "- path: /signed\n  verify: hmac-sha256:s3cret:X-Sig\n- path: /plain\n",
+        )
+        .unwrap();
+        let (_, answer) = rules.answer("POST", "/signed").unwrap();
+        assert_eq!(answer.verify.map(|v| v.scheme()), Some("hmac-sha256"));
+        assert!(rules.answer("POST", "/plain").unwrap().1.verify.is_none());
+        let err = Rules::from_yaml("- path: /a\n  verify: md5:x\n").unwrap_err();
+        assert!(
+            format!("{err:#}").contains("unknown signature scheme"),
+            "{err:#}"
         );
     }
 

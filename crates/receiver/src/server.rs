@@ -412,6 +412,7 @@ pub(crate) async fn prepare(config: ReceiverConfig) -> anyhow::Result<(Prepared,
         ),
         delay: config.delay,
         fault: None,
+        verify: config.verify.clone(),
     };
     let (stop, shutdown) = watch::channel(false);
     let (events, _) = broadcast::channel(1024);
@@ -646,13 +647,42 @@ async fn handle(
         (None, None) => (None, shared.default_answer.clone()),
     };
 
-    let (status, mut response_headers, response_body) = match &rejected_message {
-        Some(message) => (
+    let verdict = match (&rejected_message, &answer.verify) {
+        (None, Some(verifier)) => {
+            let now = received_at
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or_default();
+            Some(verifier.verify(&headers, &bytes, now, shared.config.tolerance))
+        }
+        _ => None,
+    };
+    let refused = verdict
+        .as_ref()
+        .filter(|v| !v.valid && shared.config.reject_invalid);
+    if refused.is_some() {
+        // A refused request gets its 401 at once: no rule delay, no fault.
+        answer.delay = None;
+        answer.fault = None;
+    }
+
+    let (status, mut response_headers, response_body) = match (&rejected_message, refused) {
+        (Some(message), _) => (
             StatusCode::PAYLOAD_TOO_LARGE,
             Vec::new(),
             serde_json::json!({ "error": message }).to_string(),
         ),
-        None => (
+        (None, Some(verdict)) => (
+            StatusCode::UNAUTHORIZED,
+            Vec::new(),
+            serde_json::json!({
+                "error": "signature verification failed",
+                "reason": verdict.reason,
+                "message": verdict.message,
+            })
+            .to_string(),
+        ),
+        (None, None) => (
             StatusCode::from_u16(answer.status.unwrap_or(200)).unwrap_or(StatusCode::OK),
             std::mem::take(&mut answer.headers),
             answer.body.take().unwrap_or_default(),
@@ -695,7 +725,7 @@ async fn handle(
             fault: fault.map(|f| f.name().to_string()),
             rejected: rejected_message.clone(),
         },
-        verification: None,
+        verification: verdict.as_ref().map(|v| v.to_json()),
     });
     let recorded = match recorded {
         Ok((_, Some(batch))) => shared.journaled(batch).await,

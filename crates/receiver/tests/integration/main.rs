@@ -6,3 +6,4 @@ mod page;
 mod recording;
 mod serve;
 mod support;
+mod verify;

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Delivery throughput of `hooktest send` (issue 5): 10,000 requests to a `hooktest serve`, with
+# --concurrency 32, against the receiver's own ceiling measured with wrk in the same run.
+#
+#   benches/send-throughput.sh [REQUESTS] [CONCURRENCY]      (defaults: 10000, 32)
+#
+# The project has 100 hooks and REQUESTS/100 events (every hook fires for every event; default
+# JSON bodies of about 1.5 KB). Reports requests/s of `send`, of wrk against the same receiver with
+# the same body, and checks that the receiver recorded every request. Needs wrk for the ceiling
+# (apt-get install -y wrk); without it only `send` is measured.
+set -euo pipefail
+
+requests=${1:-10000}
+concurrency=${2:-32}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+cargo build --release -q --bin hooktest
+bin=${CARGO_TARGET_DIR:-$root/target}/release/hooktest
+work=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+mkdir -p "$work/project/hooks" "$work/project/events"
+python3 - "$work/project" "$requests" <<'PY'
+import json, sys
+root, total = sys.argv[1], int(sys.argv[2])
+hooks = [{"name": f"hook-{i}", "url": f"https://example.com/h/{i}"} for i in range(100)]
+json.dump(hooks, open(f"{root}/hooks/all.json", "w"))
+event = json.load(open("tests/fixtures/default-body/app-deploy-ok.json"))
+events = [dict(event, UniqueID=f"{i:024x}") for i in range(max(1, total // 100))]
+json.dump(events, open(f"{root}/events/many.json", "w"))
+PY
+
+"$bin" serve --port 0 --keep 1000 >"$work/serve.out" 2>/dev/null &
+pid=$!
+for _ in $(seq 1 200); do
+  url=$(sed -n 's/^listening on //p' "$work/serve.out" | head -1)
+  [ -n "$url" ] && break
+  sleep 0.05
+done
+[ -n "${url:-}" ] || { echo "receiver did not start" >&2; exit 2; }
+
+start=$(date +%s.%N)
+"$bin" send --dir "$work/project" --to "$url" --concurrency "$concurrency" --format json >"$work/send.json"
+end=$(date +%s.%N)
+sent=$(python3 -c "import json,sys; d=json.load(open('$work/send.json')); print(sum(1 for x in d if x['ok'])), " | tr -d ' ,')
+recorded=$(curl -s "$url/_hooktest/health" | python3 -c "import json,sys; print(json.load(sys.stdin)['last_seq'])")
+secs=$(python3 -c "print(f'{$end-$start:.3f}')")
+rps=$(python3 -c "print(f'{$sent/($end-$start):.0f}')")
+echo "send: $sent requests ok in ${secs}s with --concurrency $concurrency: $rps requests/s (whole command: load, render, send)"
+echo "receiver recorded $recorded requests"
+[ "$recorded" = "$sent" ] || { echo "lost requests: sent $sent, recorded $recorded" >&2; exit 1; }
+
+if command -v wrk >/dev/null; then
+  body=$(python3 -c "import json; print(json.dumps(open('tests/fixtures/default-body/app-deploy-ok.body').read()))")
+  cat >"$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = $body
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["User-Agent"] = "tsuru-webhook-client/1.0"
+LUA
+  ceiling=$(wrk -t1 -c"$concurrency" -d5s -s "$work/post.lua" "$url/h/0" | sed -n 's/^Requests\/sec: *//p')
+  echo "receiver ceiling (wrk, $concurrency connections, same body): $ceiling requests/s"
+fi
