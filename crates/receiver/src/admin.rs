@@ -12,7 +12,7 @@ use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::config::parse_duration;
-use crate::record::Record;
+use crate::record::Held;
 use crate::server::{full, stopped, Body, Event, Shared};
 use crate::sse::SseBody;
 
@@ -52,7 +52,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> R
             };
             let found = shared.store().records.iter().find(|r| r.seq == seq).cloned();
             match found {
-                Some(record) => json_response(StatusCode::OK, to_json(&record)),
+                Some(record) => json_response(StatusCode::OK, record.json.clone()),
                 None => error(
                     StatusCode::NOT_FOUND,
                     &format!("no request #{seq} is held (it may not exist yet, have been cleared, or be older than --keep allows; the journal has every request)"),
@@ -67,11 +67,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> R
     }
 }
 
-fn to_json(record: &Record) -> String {
-    serde_json::to_string(record).unwrap_or_else(|_| "null".to_string())
-}
-
-fn json_response(status: StatusCode, body: String) -> Response<Body> {
+fn json_response(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
     full(status, "application/json", body)
 }
 
@@ -123,19 +119,19 @@ impl Filter {
         Ok(filter)
     }
 
-    fn matches(&self, record: &Record) -> bool {
+    fn matches(&self, record: &Held) -> bool {
         self.since.is_none_or(|since| record.seq > since)
             && self
                 .method
                 .as_deref()
-                .is_none_or(|m| record.method.eq_ignore_ascii_case(m))
+                .is_none_or(|m| record.method().eq_ignore_ascii_case(m))
             && self
                 .path
                 .as_ref()
-                .is_none_or(|glob| glob.is_match(&record.path))
+                .is_none_or(|glob| glob.is_match(record.path()))
     }
 
-    fn select(&self, shared: &Shared) -> Vec<Arc<Record>> {
+    fn select(&self, shared: &Shared) -> Vec<Arc<Held>> {
         let store = shared.store();
         store
             .records
@@ -210,16 +206,16 @@ async fn list(shared: &Shared, filter: Filter) -> Response<Body> {
         let skip = records.len().saturating_sub(limit);
         records.drain(..skip);
     }
-    let mut body = Vec::with_capacity(records.len() * 512 + 2);
+    let mut body = Vec::with_capacity(records.iter().map(|r| r.json.len() + 1).sum::<usize>() + 2);
     body.push(b'[');
     for (i, record) in records.iter().enumerate() {
         if i > 0 {
             body.push(b',');
         }
-        body.extend_from_slice(to_json(record).as_bytes());
+        body.extend_from_slice(&record.json);
     }
     body.push(b']');
-    let mut response = json_response(StatusCode::OK, String::from_utf8_lossy(&body).into_owned());
+    let mut response = json_response(StatusCode::OK, body);
     if filter.wait.is_some() {
         let outcome = if satisfied || records.len() >= filter.count {
             "satisfied"
@@ -233,12 +229,11 @@ async fn list(shared: &Shared, filter: Filter) -> Response<Body> {
     response
 }
 
-fn sse_record(record: &Record) -> Bytes {
-    Bytes::from(format!(
-        "id: {}\nevent: record\ndata: {}\n\n",
-        record.seq,
-        to_json(record)
-    ))
+fn sse_record(record: &Held) -> Bytes {
+    let mut chunk = format!("id: {}\nevent: record\ndata: ", record.seq).into_bytes();
+    chunk.extend_from_slice(&record.json);
+    chunk.extend_from_slice(b"\n\n");
+    Bytes::from(chunk)
 }
 
 /// `GET /_hooktest/events?since=SEQ`: held records after `since`, then each new one as it comes.
@@ -250,7 +245,7 @@ fn events(shared: &Arc<Shared>, query: &str) -> Response<Body> {
         .unwrap_or(0);
     let (tx, body) = SseBody::channel();
     let mut events = shared.events.subscribe();
-    let backlog: Vec<Arc<Record>> = shared
+    let backlog: Vec<Arc<Held>> = shared
         .store()
         .records
         .iter()
@@ -284,7 +279,7 @@ fn events(shared: &Arc<Shared>, query: &str) -> Response<Body> {
                     Ok(Event::Recorded(_)) => continue,
                     Ok(Event::Cleared) => Bytes::from_static(b"event: clear\ndata: {}\n\n"),
                     Err(RecvError::Lagged(_)) => {
-                        let missed: Vec<Arc<Record>> = shared.store().records.iter().filter(|r| r.seq > last).cloned().collect();
+                        let missed: Vec<Arc<Held>> = shared.store().records.iter().filter(|r| r.seq > last).cloned().collect();
                         let mut chunk = Vec::new();
                         for record in missed {
                             last = record.seq;
@@ -321,7 +316,8 @@ fn page(shared: &Shared) -> Response<Body> {
         if i > 0 {
             initial.push(',');
         }
-        initial.push_str(&to_json(record));
+        // Records are written from `str`s, so their JSON is UTF-8.
+        initial.push_str(&String::from_utf8_lossy(&record.json));
     }
     initial.push(']');
     // Inside a <script> element `<` must not start `</script>`; JSON allows `\u003c` instead.

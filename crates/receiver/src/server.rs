@@ -1,13 +1,14 @@
 //! The HTTP server: accepts connections, records requests, answers them, shuts down gracefully.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{anyhow, Context};
-use base64::Engine;
 use bytes::Bytes;
 use http::{header, HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Either, Full};
@@ -22,7 +23,7 @@ use tokio::sync::{broadcast, watch, Notify};
 use crate::admin;
 use crate::config::ReceiverConfig;
 use crate::journal::{self, Journal};
-use crate::record::{Record, RecordedResponse};
+use crate::record::{write, Held, Record};
 use crate::rules::{Answer, Fault, Rules};
 use crate::sse::SseBody;
 use crate::wire::{self, SharedHeads, Tap};
@@ -33,16 +34,18 @@ pub(crate) type Body = Either<Full<Bytes>, SseBody>;
 /// Something that happened to the store, for live views.
 #[derive(Debug, Clone)]
 pub(crate) enum Event {
-    Recorded(Arc<Record>),
+    Recorded(Arc<Held>),
     Cleared,
 }
 
 pub(crate) struct Store {
-    pub(crate) records: VecDeque<Arc<Record>>,
+    pub(crate) records: VecDeque<Arc<Held>>,
     next_seq: u64,
     /// Journal lines not yet written, and the number of the batch they will be written in.
     pending: Vec<u8>,
     batch: u64,
+    /// The buffer of the last batch written, kept to take the next batch's lines.
+    spare: Vec<u8>,
 }
 
 /// State shared by every connection of one receiver.
@@ -54,6 +57,10 @@ pub(crate) struct Shared {
     pub(crate) events: broadcast::Sender<Event>,
     rules: RwLock<Arc<Rules>>,
     default_answer: Answer,
+    /// The default answer's body, and the `Content-Type` it gets when it sets none itself:
+    /// worked out once instead of for every request.
+    default_body: Bytes,
+    default_content_type: Option<&'static str>,
     pub(crate) shutdown: watch::Receiver<bool>,
     journal: Mutex<Option<Journal>>,
     flush_wanted: Notify,
@@ -70,7 +77,7 @@ impl Shared {
     }
 
     /// The held records, oldest first.
-    pub(crate) fn snapshot(&self) -> Vec<Arc<Record>> {
+    pub(crate) fn snapshot(&self) -> Vec<Arc<Held>> {
         self.store().records.iter().cloned().collect()
     }
 
@@ -85,42 +92,43 @@ impl Shared {
         cleared
     }
 
-    /// Numbers and holds a record and queues its journal line; returns it with the journal batch
-    /// to wait for before answering.
-    fn record(
-        &self,
-        build: impl FnOnce(u64) -> Record,
-    ) -> anyhow::Result<(Arc<Record>, Option<u64>)> {
-        let journaled = self.config.journal.is_some();
-        let (record, batch) = {
+    /// Numbers and holds a record and queues its journal line; returns the journal batch to wait
+    /// for before answering. `rest` is the record's JSON after the sequence number: from the
+    /// `,` before `"received_at"` to the closing `}`.
+    fn record(&self, method: &str, path: &str, rest: &[u8]) -> Option<u64> {
+        let (held, batch) = {
             let mut store = self.store();
-            let record = build(store.next_seq);
+            let seq = store.next_seq;
+            store.next_seq += 1;
+            let mut json = Vec::with_capacity(rest.len() + 28);
+            json.extend_from_slice(b"{\"seq\":");
+            write::uint(&mut json, seq);
+            json.extend_from_slice(rest);
             let mut batch = None;
-            if journaled {
-                let was_empty = store.pending.is_empty();
-                serde_json::to_writer(&mut store.pending, &record)
-                    .context("cannot encode a record")?;
-                store.pending.push(b'\n');
-                batch = Some(store.batch);
-                if was_empty {
+            if self.config.journal.is_some() {
+                if store.pending.is_empty() {
                     self.flush_wanted.notify_one();
                 }
+                store.pending.extend_from_slice(&json);
+                store.pending.push(b'\n');
+                batch = Some(store.batch);
             }
-            store.next_seq += 1;
-            let record = Arc::new(record);
+            let held = Arc::new(Held::new(seq, method, path, json));
             if self.config.keep > 0 {
                 if store.records.len() >= self.config.keep {
                     store.records.pop_front();
                 }
-                store.records.push_back(record.clone());
+                store.records.push_back(held.clone());
             }
-            (record, batch)
+            (held, batch)
         };
         if self.waiters.load(Ordering::SeqCst) > 0 {
             self.changed.notify_all();
         }
-        let _ = self.events.send(Event::Recorded(record.clone()));
-        Ok((record, batch))
+        if self.events.receiver_count() > 0 {
+            let _ = self.events.send(Event::Recorded(held));
+        }
+        batch
     }
 
     /// Writes the queued journal lines as one batch.
@@ -132,7 +140,8 @@ impl Shared {
             }
             let batch = store.batch;
             store.batch += 1;
-            (std::mem::take(&mut store.pending), batch)
+            let spare = std::mem::take(&mut store.spare);
+            (std::mem::replace(&mut store.pending, spare), batch)
         };
         let result = match self.journal.lock() {
             Ok(mut journal) => journal.as_mut().map_or(Ok(()), |j| j.append(&lines)),
@@ -144,6 +153,9 @@ impl Shared {
             }
         }
         self.flushed.send_replace(batch);
+        let mut lines = lines;
+        lines.clear();
+        self.store().spare = lines;
     }
 
     /// Waits until the journal batch holding a record has been written; an error if writing failed.
@@ -174,9 +186,10 @@ impl Shared {
                 Err(poisoned) => poisoned.into_inner().0,
             };
         };
-        let records = store.records.iter().map(|r| (**r).clone()).collect();
+        let held: Vec<Arc<Held>> = store.records.iter().cloned().collect();
         drop(store);
         self.waiters.fetch_sub(1, Ordering::SeqCst);
+        let records = held.iter().filter_map(|h| h.record()).collect();
         match result {
             Ok(()) => Ok(records),
             Err(()) => Err(records),
@@ -226,7 +239,7 @@ impl ReceiverHandle {
         self.shared
             .snapshot()
             .iter()
-            .map(|r| (**r).clone())
+            .filter_map(|held| held.record())
             .collect()
     }
 
@@ -389,7 +402,11 @@ pub(crate) async fn prepare(config: ReceiverConfig) -> anyhow::Result<(Prepared,
                 eprintln!("warning: {warning}");
             }
             next_seq = contents.last_seq + 1;
-            records = contents.records.into_iter().map(Arc::new).collect();
+            records = contents
+                .records
+                .iter()
+                .map(|record| Arc::new(Held::from_record(record)))
+                .collect();
             Some(Journal::open(path)?)
         }
         None => None,
@@ -414,6 +431,11 @@ pub(crate) async fn prepare(config: ReceiverConfig) -> anyhow::Result<(Prepared,
         fault: None,
         verify: config.verify.clone(),
     };
+    let default_body = Bytes::from(default_answer.body.clone().unwrap_or_default());
+    let default_content_type = content_type(
+        &default_answer.headers,
+        default_answer.body.as_deref().unwrap_or_default(),
+    );
     let (stop, shutdown) = watch::channel(false);
     let (events, _) = broadcast::channel(1024);
     let shared = Arc::new(Shared {
@@ -423,6 +445,7 @@ pub(crate) async fn prepare(config: ReceiverConfig) -> anyhow::Result<(Prepared,
             next_seq,
             pending: Vec::new(),
             batch: 1,
+            spare: Vec::new(),
         }),
         journal: Mutex::new(journal),
         flush_wanted: Notify::new(),
@@ -432,6 +455,8 @@ pub(crate) async fn prepare(config: ReceiverConfig) -> anyhow::Result<(Prepared,
         events,
         rules: RwLock::new(Arc::new(rules)),
         default_answer,
+        default_body,
+        default_content_type,
         shutdown,
         journal_failed: AtomicBool::new(false),
     });
@@ -476,10 +501,11 @@ impl Prepared {
                     Ok((stream, remote)) => {
                         let _ = stream.set_nodelay(true);
                         let heads = SharedHeads::default();
+                        let remote: Arc<str> = remote.to_string().into();
                         let io = TokioIo::new(Tap::new(stream, heads.clone()));
                         let conn_shared = shared.clone();
                         let service = service_fn(move |request| {
-                            handle(conn_shared.clone(), remote, heads.clone(), request)
+                            handle(conn_shared.clone(), remote.clone(), heads.clone(), request)
                         });
                         let connection = graceful.watch(builder.serve_connection(io, service));
                         tokio::spawn(async move {
@@ -586,9 +612,17 @@ fn content_type_for(body: &str) -> &'static str {
     }
 }
 
+/// The `Content-Type` an answer gets from the receiver: none when its headers set one.
+fn content_type(headers: &[(String, String)], body: &str) -> Option<&'static str> {
+    (!headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-type")))
+    .then(|| content_type_for(body))
+}
+
 async fn handle(
     shared: Arc<Shared>,
-    remote: SocketAddr,
+    remote: Arc<str>,
     heads: SharedHeads,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Unanswered> {
@@ -598,38 +632,24 @@ async fn handle(
         return Ok(admin::handle(shared, request).await);
     }
     let (parts, body) = request.into_parts();
-    let method = parts.method.as_str().to_string();
-    let target = parts
-        .uri
-        .path_and_query()
-        .map(|pq| pq.as_str().to_string())
-        .unwrap_or_else(|| parts.uri.to_string());
+    let method = parts.method.as_str();
+    let target = match parts.uri.path_and_query() {
+        Some(pq) => Cow::Borrowed(pq.as_str()),
+        None => Cow::Owned(parts.uri.to_string()),
+    };
     // An origin-form target is the path and query as sent; others are compared in full.
     let hyper_target = match parts.uri.scheme() {
-        None if target.starts_with('/') => std::borrow::Cow::Borrowed(target.as_str()),
-        _ => std::borrow::Cow::Owned(parts.uri.to_string()),
+        None if target.starts_with('/') => Cow::Borrowed(&*target),
+        _ => Cow::Owned(parts.uri.to_string()),
     };
-    let raw = wire::claim(&heads, &method, &hyper_target, parts.headers.len());
+    let raw = wire::claim(&heads, method, &hyper_target, parts.headers.len());
     let (path, query) = match raw
         .as_ref()
-        .map(|raw| raw.target.as_str())
+        .map(|raw| raw.target())
         .filter(|t| t.starts_with('/'))
     {
         Some(raw_target) => split_target(raw_target),
         None => split_target(&target),
-    };
-    let headers = match raw {
-        Some(raw) => raw.headers,
-        None => parts
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
     };
 
     let (bytes, rejected) = read_body(&parts.headers, body, shared.config.max_body).await;
@@ -641,10 +661,13 @@ async fn handle(
     });
 
     let rules = shared.rules.read().map(|r| r.clone()).unwrap_or_default();
-    let (rule, mut answer) = match (&rejected_message, rules.answer(&method, &path)) {
-        (Some(_), _) => (None, Answer::default()),
-        (None, Some((index, answer))) => (Some(index), answer.or(&shared.default_answer)),
-        (None, None) => (None, shared.default_answer.clone()),
+    // The default answer is borrowed, not copied: most requests get it.
+    let (rule, answer) = match (&rejected_message, rules.answer(method, path)) {
+        (Some(_), _) => (None, Cow::Owned(Answer::default())),
+        (None, Some((index, answer))) => {
+            (Some(index), Cow::Owned(answer.or(&shared.default_answer)))
+        }
+        (None, None) => (None, Cow::Borrowed(&shared.default_answer)),
     };
 
     let verdict = match (&rejected_message, &answer.verify) {
@@ -653,6 +676,10 @@ async fn handle(
                 .duration_since(SystemTime::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or_default();
+            let headers = match &raw {
+                Some(raw) => owned_pairs(raw.headers()),
+                None => owned_pairs(hyper_pairs(&parts.headers)),
+            };
             Some(verifier.verify(&headers, &bytes, now, shared.config.tolerance))
         }
         _ => None,
@@ -660,120 +687,198 @@ async fn handle(
     let refused = verdict
         .as_ref()
         .filter(|v| !v.valid && shared.config.reject_invalid);
-    if refused.is_some() {
-        // A refused request gets its 401 at once: no rule delay, no fault.
-        answer.delay = None;
-        answer.fault = None;
-    }
-
-    let (status, mut response_headers, response_body) = match (&rejected_message, refused) {
-        (Some(message), _) => (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            Vec::new(),
-            serde_json::json!({ "error": message }).to_string(),
-        ),
-        (None, Some(verdict)) => (
-            StatusCode::UNAUTHORIZED,
-            Vec::new(),
-            serde_json::json!({
-                "error": "signature verification failed",
-                "reason": verdict.reason,
-                "message": verdict.message,
-            })
-            .to_string(),
-        ),
-        (None, None) => (
-            StatusCode::from_u16(answer.status.unwrap_or(200)).unwrap_or(StatusCode::OK),
-            std::mem::take(&mut answer.headers),
-            answer.body.take().unwrap_or_default(),
-        ),
+    // A refused request gets its 401 at once: no rule delay, no fault.
+    let (delay, fault) = match (&rejected_message, refused) {
+        (None, None) => (answer.delay, answer.fault),
+        (Some(_), _) => (None, None),
+        (None, Some(_)) => (None, None),
     };
-    if !response_headers
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-    {
-        response_headers.insert(
-            0,
-            (
-                "Content-Type".to_string(),
-                content_type_for(&response_body).to_string(),
+    let delay = delay.filter(|_| rejected_message.is_none());
+
+    let (status, response_headers, response_body, content_type): (_, &[(String, String)], _, _) =
+        match (&rejected_message, refused) {
+            (Some(message), _) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &[],
+                Bytes::from(serde_json::json!({ "error": message }).to_string()),
+                Some("application/json"),
             ),
-        );
+            (None, Some(verdict)) => (
+                StatusCode::UNAUTHORIZED,
+                &[],
+                Bytes::from(
+                    serde_json::json!({
+                        "error": "signature verification failed",
+                        "reason": verdict.reason,
+                        "message": verdict.message,
+                    })
+                    .to_string(),
+                ),
+                Some("application/json"),
+            ),
+            (None, None) => {
+                let status =
+                    StatusCode::from_u16(answer.status.unwrap_or(200)).unwrap_or(StatusCode::OK);
+                match &answer {
+                    Cow::Borrowed(_) => (
+                        status,
+                        &answer.headers[..],
+                        shared.default_body.clone(),
+                        shared.default_content_type,
+                    ),
+                    Cow::Owned(answer) => {
+                        let body = answer.body.clone().unwrap_or_default();
+                        let content_type = content_type(&answer.headers, &body);
+                        (status, &answer.headers[..], Bytes::from(body), content_type)
+                    }
+                }
+            }
+        };
+
+    // The record's JSON after its sequence number (see `Shared::record`).
+    let mut json = Vec::with_capacity(
+        384 + raw.as_ref().map_or(512, |raw| raw.len() + raw.len() / 4)
+            + bytes.len() * 7 / 3
+            + response_body.len() * 5 / 4,
+    );
+    write::key(&mut json, "received_at", false);
+    // Writing into a Vec cannot fail; the timestamp needs no escaping.
+    let _ = write!(
+        json,
+        "\"{}\"",
+        humantime::format_rfc3339_millis(received_at)
+    );
+    write::key(&mut json, "remote", false);
+    write::str(&mut json, &remote);
+    write::key(&mut json, "method", false);
+    write::str(&mut json, method);
+    write::key(&mut json, "path", false);
+    write::str(&mut json, path);
+    write::key(&mut json, "query", false);
+    write::opt_str(&mut json, query);
+    write::key(&mut json, "headers", false);
+    match &raw {
+        Some(raw) => write::pairs(&mut json, raw.headers()),
+        None => write::pairs(&mut json, hyper_pairs(&parts.headers)),
+    }
+    write::key(&mut json, "body", false);
+    write::opt_str(&mut json, std::str::from_utf8(&bytes).ok());
+    write::key(&mut json, "body_base64", false);
+    write::base64(&mut json, &bytes);
+    write::key(&mut json, "response", false);
+    json.push(b'{');
+    write::key(&mut json, "status", true);
+    match fault {
+        None => write::uint(&mut json, status.as_u16().into()),
+        Some(_) => json.extend_from_slice(b"null"),
+    }
+    write::key(&mut json, "headers", false);
+    write::pairs(
+        &mut json,
+        content_type
+            .map(|ct| (&b"Content-Type"[..], ct.as_bytes()))
+            .into_iter()
+            .chain(
+                response_headers
+                    .iter()
+                    .map(|(n, v)| (n.as_bytes(), v.as_bytes())),
+            ),
+    );
+    write::key(&mut json, "body", false);
+    match fault {
+        None => write::lossy(&mut json, &response_body),
+        Some(_) => json.extend_from_slice(b"\"\""),
+    }
+    if let Some(rule) = rule {
+        write::key(&mut json, "rule", false);
+        write::uint(&mut json, rule as u64);
+    }
+    if let Some(delay) = delay {
+        write::key(&mut json, "delay_ms", false);
+        write::uint(&mut json, delay.as_millis() as u64);
+    }
+    if let Some(fault) = fault {
+        write::key(&mut json, "fault", false);
+        write::str(&mut json, fault.name());
+    }
+    if let Some(rejected) = &rejected_message {
+        write::key(&mut json, "rejected", false);
+        write::str(&mut json, rejected);
+    }
+    json.push(b'}');
+    if let Some(verdict) = &verdict {
+        write::key(&mut json, "verification", false);
+        // Serializing a plain struct into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut json, verdict);
+    }
+    json.push(b'}');
+
+    if let Some(batch) = shared.record(method, path, &json) {
+        drop(json);
+        if let Err(e) = shared.journaled(batch).await {
+            let body = serde_json::json!({ "error": format!("hooktest could not record this request: {e:#}") });
+            return Ok(full(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "application/json",
+                body.to_string(),
+            ));
+        }
     }
 
-    let fault = answer.fault.filter(|_| rejected_message.is_none());
-    let recorded = shared.record(|seq| Record {
-        seq,
-        received_at: humantime::format_rfc3339_millis(received_at).to_string(),
-        remote: remote.to_string(),
-        method: method.clone(),
-        path: path.clone(),
-        query: query.clone(),
-        body: std::str::from_utf8(&bytes).ok().map(str::to_string),
-        body_base64: base64::engine::general_purpose::STANDARD.encode(&bytes),
-        headers,
-        response: RecordedResponse {
-            status: fault.is_none().then_some(status.as_u16()),
-            headers: response_headers.clone(),
-            body: if fault.is_some() {
-                String::new()
-            } else {
-                response_body.clone()
-            },
-            rule,
-            delay_ms: answer.delay.map(|d| d.as_millis() as u64),
-            fault: fault.map(|f| f.name().to_string()),
-            rejected: rejected_message.clone(),
-        },
-        verification: verdict.as_ref().map(|v| v.to_json()),
-    });
-    let recorded = match recorded {
-        Ok((_, Some(batch))) => shared.journaled(batch).await,
-        Ok((_, None)) => Ok(()),
-        Err(e) => Err(e),
-    };
-    if let Err(e) = recorded {
-        let body = serde_json::json!({ "error": format!("hooktest could not record this request: {e:#}") });
-        return Ok(full(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "application/json",
-            body.to_string(),
-        ));
-    }
-
-    let mut shutdown = shared.shutdown.clone();
-    if let Some(delay) = answer.delay.filter(|_| rejected_message.is_none()) {
+    if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
     match fault {
         Some(Fault::Close) => return Err(Unanswered("fault: close")),
         Some(Fault::Hang) => {
+            let mut shutdown = shared.shutdown.clone();
             stopped(&mut shutdown).await;
             return Err(Unanswered("fault: hang"));
         }
         None => {}
     }
 
-    let mut response = Response::new(Either::Left(Full::new(Bytes::from(response_body))));
+    let mut response = Response::new(Either::Left(Full::new(response_body)));
     *response.status_mut() = status;
-    for (name, value) in &response_headers {
+    let headers = response.headers_mut();
+    if let Some(content_type) = content_type {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+    for (name, value) in response_headers {
         if let (Ok(name), Ok(value)) = (
             http::HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(value),
         ) {
-            response.headers_mut().append(name, value);
+            headers.append(name, value);
         }
     }
     Ok(response)
 }
 
-fn split_target(target: &str) -> (String, Option<String>) {
-    match target.split_once('?') {
-        Some((path, query)) => (path.to_string(), Some(query.to_string())),
-        None => (target.to_string(), None),
-    }
+/// hyper's view of the request headers (names lowercased), for when the wire tap has none.
+fn hyper_pairs(headers: &http::HeaderMap) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+    headers
+        .iter()
+        .map(|(n, v)| (n.as_str().as_bytes(), v.as_bytes()))
 }
 
+fn owned_pairs<'a>(pairs: impl Iterator<Item = (&'a [u8], &'a [u8])>) -> Vec<(String, String)> {
+    pairs
+        .map(|(n, v)| {
+            (
+                String::from_utf8_lossy(n).into_owned(),
+                String::from_utf8_lossy(v).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn split_target(target: &str) -> (&str, Option<&str>) {
+    match target.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (target, None),
+    }
+}
 /// Reads the body up to `max` bytes; `true` when it was larger (the rest is not read).
 async fn read_body(headers: &http::HeaderMap, mut body: Incoming, max: u64) -> (Bytes, bool) {
     let declared = headers

@@ -8,18 +8,67 @@
 
 use std::collections::VecDeque;
 use std::io;
+use std::ops::Range;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
+use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-/// A request head as received.
+/// A request head as received: its bytes, with where each part lies in them.
+///
+/// One copy of the head and one list of offsets per request, rather than a string per header.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawHead {
-    pub method: String,
-    pub target: String,
-    pub headers: Vec<(String, String)>,
+    bytes: Bytes,
+    method: Range<usize>,
+    target: Range<usize>,
+    headers: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl RawHead {
+    /// A head `httparse` found at the start of `source`, kept as `bytes`, a copy of that part.
+    fn new(source: &[u8], request: &httparse::Request<'_, '_>, bytes: Bytes) -> RawHead {
+        let base = source.as_ptr() as usize;
+        // httparse hands out slices of `source`; their offsets are found from their addresses and
+        // hold in the copy too.
+        let at = |part: &[u8]| {
+            let start = part.as_ptr() as usize - base;
+            start..start + part.len()
+        };
+        RawHead {
+            method: at(request.method.unwrap_or_default().as_bytes()),
+            target: at(request.path.unwrap_or_default().as_bytes()),
+            headers: request
+                .headers
+                .iter()
+                .map(|h| (at(h.name.as_bytes()), at(h.value)))
+                .collect(),
+            bytes,
+        }
+    }
+
+    /// The size of the head in bytes.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn method(&self) -> &[u8] {
+        &self.bytes[self.method.clone()]
+    }
+
+    /// The request target as sent (httparse only accepts visible ASCII there).
+    pub fn target(&self) -> &str {
+        std::str::from_utf8(&self.bytes[self.target.clone()]).unwrap_or_default()
+    }
+
+    /// Header fields as on the wire: `(name, value)`, in order.
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = (&[u8], &[u8])> + '_ {
+        self.headers
+            .iter()
+            .map(|(n, v)| (&self.bytes[n.clone()], &self.bytes[v.clone()]))
+    }
 }
 
 /// Heads seen on one connection, not yet claimed by the service.
@@ -40,7 +89,9 @@ pub fn claim(heads: &SharedHeads, method: &str, target: &str, count: usize) -> O
     }
     match heads.queue.pop_front() {
         Some(head)
-            if head.method == method && head.target == target && head.headers.len() == count =>
+            if head.method() == method.as_bytes()
+                && head.target() == target
+                && head.headers.len() == count =>
         {
             Some(head)
         }
@@ -95,10 +146,36 @@ impl Framer {
         while !data.is_empty() {
             match self.state {
                 State::Broken => return,
+                State::Head if self.buf.is_empty() => {
+                    // hyper ignores blank lines before a request line; so do we.
+                    let skip = data
+                        .iter()
+                        .take_while(|&&b| b == b'\r' || b == b'\n')
+                        .count();
+                    data = &data[skip..];
+                    if data.is_empty() {
+                        return;
+                    }
+                    // The usual case: a whole head in one read, parsed where it lies.
+                    match self.parse_head(data) {
+                        Some(used) => data = &data[used..],
+                        None => {
+                            if !matches!(self.state, State::Broken) {
+                                self.buf.extend_from_slice(data);
+                            }
+                            return;
+                        }
+                    }
+                }
                 State::Head => {
-                    self.buf.extend_from_slice(data);
+                    let mut buf = std::mem::take(&mut self.buf);
+                    buf.extend_from_slice(data);
                     data = &[];
-                    self.parse_heads();
+                    match self.parse_head(&buf) {
+                        Some(used) => return self.feed(&buf[used..]),
+                        None if matches!(self.state, State::Broken) => {}
+                        None => self.buf = buf,
+                    }
                 }
                 State::Body(left) => {
                     let n = left.min(data.len() as u64);
@@ -130,11 +207,6 @@ impl Framer {
                     data = &data[end + 1..];
                     let line = std::mem::take(&mut self.buf);
                     self.line(&line);
-                    if matches!(self.state, State::Head) && !data.is_empty() {
-                        self.buf.extend_from_slice(data);
-                        data = &[];
-                        self.parse_heads();
-                    }
                 }
             }
         }
@@ -161,86 +233,61 @@ impl Framer {
         }
     }
 
-    /// Parses as many complete heads as `buf` holds, skipping bodies that follow in it.
-    fn parse_heads(&mut self) {
-        loop {
-            // hyper ignores blank lines before a request line; so do we.
-            let skip = self
-                .buf
-                .iter()
-                .take_while(|&&b| b == b'\r' || b == b'\n')
-                .count();
-            if skip > 0 {
-                self.buf.drain(..skip);
+    /// Parses the head at the start of `data`: `Some(bytes used)` when it is complete (the head
+    /// is queued and the state moves on to its body), `None` when more is needed or the stream is
+    /// not HTTP/1 requests (then the state is `Broken`).
+    fn parse_head(&mut self, data: &[u8]) -> Option<usize> {
+        let mut slots = [httparse::EMPTY_HEADER; 128];
+        let mut request = httparse::Request::new(&mut slots);
+        let used = match request.parse(data) {
+            Ok(httparse::Status::Complete(used)) => used,
+            Ok(httparse::Status::Partial) if data.len() <= MAX_HEAD => return None,
+            _ => {
+                self.broken();
+                return None;
             }
-            if self.buf.is_empty() {
-                return;
+        };
+        let Some(next) = body_framing(&request) else {
+            self.broken();
+            return None;
+        };
+        let head = RawHead::new(data, &request, Bytes::copy_from_slice(&data[..used]));
+        let pushed = match self.heads.lock() {
+            Ok(mut heads) => {
+                heads.queue.push_back(head);
+                true
             }
-            let mut slots = [httparse::EMPTY_HEADER; 128];
-            let mut request = httparse::Request::new(&mut slots);
-            let used = match request.parse(&self.buf) {
-                Ok(httparse::Status::Complete(used)) => used,
-                Ok(httparse::Status::Partial) if self.buf.len() <= MAX_HEAD => return,
-                _ => return self.broken(),
-            };
-            let head = RawHead {
-                method: request.method.unwrap_or_default().to_string(),
-                target: request.path.unwrap_or_default().to_string(),
-                headers: request
-                    .headers
-                    .iter()
-                    .map(|h| {
-                        (
-                            h.name.to_string(),
-                            String::from_utf8_lossy(h.value).into_owned(),
-                        )
-                    })
-                    .collect(),
-            };
-            let next = body_framing(&head);
-            let pushed = match self.heads.lock() {
-                Ok(mut heads) => {
-                    heads.queue.push_back(head);
-                    true
-                }
-                Err(_) => false,
-            };
-            if !pushed {
-                return self.broken();
-            }
-            let rest = self.buf.split_off(used);
-            self.buf = Vec::new();
-            self.state = match next {
-                Some(next) => next,
-                None => return self.broken(),
-            };
-            match self.state {
-                State::Head => self.buf = rest,
-                _ => {
-                    self.feed(&rest);
-                    return;
-                }
-            }
+            Err(_) => false,
+        };
+        if !pushed {
+            self.broken();
+            return None;
         }
+        self.state = next;
+        Some(used)
     }
 }
 
 /// What follows a head: `None` when the connection stops being HTTP/1 requests (upgrades).
-fn body_framing(head: &RawHead) -> Option<State> {
-    if head.method.eq_ignore_ascii_case("CONNECT") {
+fn body_framing(head: &httparse::Request<'_, '_>) -> Option<State> {
+    if head
+        .method
+        .is_some_and(|m| m.eq_ignore_ascii_case("CONNECT"))
+    {
         return None;
     }
     let mut length = None;
     let mut chunked = false;
-    for (name, value) in &head.headers {
-        if name.eq_ignore_ascii_case("transfer-encoding") {
+    for header in head.headers.iter() {
+        let value = String::from_utf8_lossy(header.value);
+        if header.name.eq_ignore_ascii_case("transfer-encoding") {
             chunked = value
                 .rsplit(',')
                 .next()
                 .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"));
-        } else if name.eq_ignore_ascii_case("content-length") {
+        } else if header.name.eq_ignore_ascii_case("content-length") {
             length = Some(value.trim().parse::<u64>().ok()?);
-        } else if name.eq_ignore_ascii_case("upgrade") {
+        } else if header.name.eq_ignore_ascii_case("upgrade") {
             return None;
         }
     }
@@ -331,16 +378,17 @@ mod tests {
         let (heads, broken) = heads_of(&[b"POST /a?b=1 HTTP/1.1\r\nX-One: 1\r\nHost: h\r\nx-one: 2\r\nContent-Length: 3\r\n\r\nabc"]);
         assert!(!broken);
         assert_eq!(heads.len(), 1);
-        assert_eq!(heads[0].target, "/a?b=1");
+        assert_eq!(heads[0].method(), b"POST");
+        assert_eq!(heads[0].target(), "/a?b=1");
+        let headers: Vec<_> = heads[0].headers().collect();
         assert_eq!(
-            heads[0].headers,
+            headers,
             [
-                ("X-One", "1"),
-                ("Host", "h"),
-                ("x-one", "2"),
-                ("Content-Length", "3")
+                (&b"X-One"[..], &b"1"[..]),
+                (b"Host", b"h"),
+                (b"x-one", b"2"),
+                (b"Content-Length", b"3")
             ]
-            .map(|(n, v)| (n.to_string(), v.to_string()))
         );
     }
 
@@ -350,7 +398,7 @@ mod tests {
         for split in 1..stream.len() {
             let (heads, broken) = heads_of(&[&stream[..split], &stream[split..]]);
             assert!(!broken, "split at {split}");
-            let targets: Vec<_> = heads.iter().map(|h| h.target.as_str()).collect();
+            let targets: Vec<_> = heads.iter().map(|h| h.target()).collect();
             assert_eq!(targets, ["/1", "/2", "/3"], "split at {split}");
         }
         let bytes: Vec<&[u8]> = stream.chunks(1).collect();

@@ -139,3 +139,52 @@ fn memory_holds_only_the_last_keep_records() {
     let seqs: Vec<u64> = receiver.records().iter().map(|r| r.seq).collect();
     assert_eq!(seqs, [3, 4, 5]);
 }
+
+/// The receiver writes each record's JSON by hand; it must be exactly what serde_json writes for
+/// the same `Record`, for awkward text, binary bodies and non-UTF-8 header values alike.
+#[test]
+fn record_json_is_serde_json_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.jsonl");
+    let receiver = receiver(ReceiverConfig {
+        journal: Some(journal.clone()),
+        rules: Some(
+            hooktest_receiver::Rules::from_yaml(
+                "- path: /r\n  status: 202\n  headers: {X-Q: \"a\\\"b\"}\n  body: \"tab\\there\"\n  delay: 1ms\n",
+            )
+            .unwrap(),
+        ),
+        ..ReceiverConfig::default()
+    });
+    let mut raw = b"POST /r?q=%22x HTTP/1.1\r\nHost: h\r\nX-Bin: \xff\xfe\r\nX-Esc: a\\b\"c\tdone\r\nContent-Length: 6\r\n\r\n\x00\x01\"\\\xc3".to_vec();
+    raw.push(b'\n');
+    let _ = exchange(receiver.addr(), &raw);
+    let _ = request(
+        receiver.addr(),
+        "PUT",
+        "/plain",
+        "caf\u{e9} \u{2028}\u{1}".as_bytes(),
+    );
+    receiver.wait_for(2, TIMEOUT).unwrap();
+    let list = get(receiver.addr(), "/_hooktest/requests");
+    let one = get(receiver.addr(), "/_hooktest/requests/2");
+    receiver.shutdown();
+    let lines = std::fs::read(&journal).unwrap();
+    let lines: Vec<&[u8]> = lines
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for line in &lines {
+        let record: hooktest_receiver::Record = serde_json::from_slice(line).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&serde_json::to_vec(&record).unwrap()),
+            String::from_utf8_lossy(line)
+        );
+    }
+    assert_eq!(
+        list.body,
+        [&b"["[..], lines[0], b",", lines[1], b"]"].concat()
+    );
+    assert_eq!(one.body, lines[1]);
+}
