@@ -17,7 +17,9 @@ cd "$root"
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 2; }
 
-cargo build --release -q -p hooktest-receiver --bin hooktest-receiver --example bare
+# The receiver as users run it: the `hooktest` binary (with its global allocator).
+cargo build --release -q -p hooktest --bin hooktest
+cargo build --release -q -p hooktest-receiver --example bare
 bin=${CARGO_TARGET_DIR:-$root/target}/release
 work=$(mktemp -d)
 pids=()
@@ -64,7 +66,7 @@ read -r bare_n bare_rps bare_p99 bare_err < <(load "$url")
 kill "$pid"
 
 journal=$work/journal.jsonl
-start "$work/serve.out" taskset -c 0 "$bin/hooktest-receiver" serve --journal "$journal"
+start "$work/serve.out" taskset -c 0 "$bin/hooktest" serve --journal "$journal"
 serve_pid=$pid
 read -r recv_n recv_rps recv_p99 recv_err < <(load "$url")
 kill -TERM "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
@@ -85,7 +87,7 @@ fi
 [ "$ratio" -ge 80 ] || { echo "FAIL: below 80% of bare hyper" >&2; status=1; }
 
 if [ -n "${RSS_REQUESTS:-}" ]; then
-  start "$work/rss.out" taskset -c 0 "$bin/hooktest-receiver" serve --journal "$work/rss.jsonl"
+  start "$work/rss.out" taskset -c 0 "$bin/hooktest" serve --journal "$work/rss.jsonl"
   rss() { awk '/VmRSS/ { print $2 " kB" }' "/proc/$1/status"; }
   wrk -t1 -c"$connections" -d5s -s "$work/report.lua" "$url/hook" >/dev/null
   echo "RSS after warm-up ($(wc -l <"$work/rss.jsonl") requests): $(rss "$pid")"

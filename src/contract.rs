@@ -802,8 +802,7 @@ fn check_snapshot(
 /// bytes).
 pub fn deliver_and_check(results: &mut [CaseResult]) -> anyhow::Result<()> {
     use crate::deliver::{deliver_all, Destination, Job, Options};
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use serde_json::{json, Value};
-use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::request::Request;
@@ -193,35 +192,46 @@ pub async fn deliver_all(
     progress: impl Fn(&Outcome) + Send + Sync + 'static,
 ) -> Result<Vec<Outcome>, String> {
     let clients = Arc::new(Clients::build(options, &jobs)?);
-    let semaphore = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let total = jobs.len();
+    // A fixed pool of `concurrency` workers pulling jobs in order, rather than a task per job: with
+    // tens of thousands of deliveries that keeps memory and scheduling flat.
+    let queue = Arc::new(std::sync::Mutex::new(jobs.into_iter().enumerate()));
     let progress = Arc::new(progress);
-    let mut handles = Vec::with_capacity(jobs.len());
-    for job in jobs {
+    let workers = options.concurrency.max(1).min(total.max(1));
+    let mut handles = Vec::with_capacity(workers);
+    for _ in 0..workers {
         let clients = clients.clone();
-        let semaphore = semaphore.clone();
+        let queue = queue.clone();
         let options = options.clone();
         let progress = progress.clone();
         handles.push(tokio::spawn(async move {
-            let _permit = semaphore.acquire_owned().await;
-            let key = Clients::key(&options, &job);
-            let client = clients
-                .by_key
-                .get(&key)
-                .expect("a client per key was built")
-                .clone();
-            let outcome = deliver_one(&client, job, &options).await;
-            progress(&outcome);
-            outcome
+            let mut done = Vec::new();
+            loop {
+                let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
+                let Some((index, job)) = next else { break };
+                let key = Clients::key(&options, &job);
+                let client = clients
+                    .by_key
+                    .get(&key)
+                    .expect("a client per key was built")
+                    .clone();
+                let outcome = deliver_one(&client, job, &options).await;
+                progress(&outcome);
+                done.push((index, outcome));
+            }
+            done
         }));
     }
-    let mut out = Vec::with_capacity(handles.len());
+    let mut out: Vec<Option<Outcome>> = (0..total).map(|_| None).collect();
     for h in handles {
-        out.push(
-            h.await
-                .map_err(|e| format!("a delivery task failed: {e}"))?,
-        );
+        for (index, outcome) in h
+            .await
+            .map_err(|e| format!("a delivery task failed: {e}"))?
+        {
+            out[index] = Some(outcome);
+        }
     }
-    Ok(out)
+    Ok(out.into_iter().flatten().collect())
 }
 
 async fn deliver_one(client: &reqwest::Client, job: Job, options: &Options) -> Outcome {

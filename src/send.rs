@@ -151,8 +151,7 @@ pub fn run(cli: &Cli, args: &SendArgs) -> anyhow::Result<i32> {
         eprintln!("nothing to send: no hook fires for the selected events");
         return Ok(exit::OK);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(send_all(args, base, jobs))
