@@ -629,6 +629,19 @@ async fn handle(
     let received_at = SystemTime::now();
     let path = request.uri().path();
     if path == "/_hooktest" || path.starts_with("/_hooktest/") {
+        // The tap queued this request's raw head too: take it off the queue, or the next request
+        // on this keep-alive connection would be paired with it and lose its header case.
+        let target = request
+            .uri()
+            .path_and_query()
+            .map(|pq| pq.as_str())
+            .unwrap_or(path);
+        let _ = wire::claim(
+            &heads,
+            request.method().as_str(),
+            target,
+            request.headers().len(),
+        );
         return Ok(admin::handle(shared, request).await);
     }
     let (parts, body) = request.into_parts();

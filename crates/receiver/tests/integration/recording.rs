@@ -98,6 +98,32 @@ fn chunked_and_keep_alive_requests_on_one_connection() {
 }
 
 #[test]
+fn admin_requests_do_not_disturb_the_next_request_on_the_connection() {
+    let receiver = default_receiver();
+    let mut stream = connect(receiver.addr());
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    stream
+        .write_all(b"GET /_hooktest/health HTTP/1.1\r\nHost: h\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_reply(&mut reader).unwrap().status, 200);
+    stream
+        .write_all(
+            b"POST /after HTTP/1.1\r\nHost: h\r\nX-Mixed-CASE: 1\r\nContent-Length: 0\r\n\r\n",
+        )
+        .unwrap();
+    assert_eq!(read_reply(&mut reader).unwrap().status, 200);
+    let records = receiver.wait_for(1, TIMEOUT).unwrap();
+    assert_eq!(
+        records[0].headers,
+        pairs(&[
+            ("Host", "h"),
+            ("X-Mixed-CASE", "1"),
+            ("Content-Length", "0")
+        ])
+    );
+}
+
+#[test]
 fn body_over_the_limit_gets_413_and_is_recorded_as_rejected() {
     let receiver = receiver(ReceiverConfig {
         max_body: 16,
@@ -187,4 +213,35 @@ fn record_json_is_serde_json_form() {
         [&b"["[..], lines[0], b",", lines[1], b"]"].concat()
     );
     assert_eq!(one.body, lines[1]);
+}
+
+#[test]
+fn a_client_that_never_finishes_its_head_is_disconnected() {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+    let receiver = receiver(ReceiverConfig {
+        header_read_timeout: Duration::from_millis(300),
+        ..ReceiverConfig::default()
+    });
+    let mut stream = connect(receiver.addr());
+    stream
+        .write_all(b"POST /slow HTTP/1.1\r\nHost: h\r\nX-Half")
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 512];
+    // The server gives up on the head and closes the connection (possibly after a 408).
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => continue,
+        }
+    }
+    assert!(
+        started.elapsed() < TIMEOUT,
+        "the slow client was not disconnected"
+    );
+    assert!(
+        receiver.records().is_empty(),
+        "an unfinished request is not a record"
+    );
 }
