@@ -323,9 +323,10 @@ fn check_hook(entry: &HookEntry, teras: &mut TeraSet, out: &mut Vec<Diagnostic>)
             ));
         }
     }
-    let kinds = known_kinds();
     for k in &f.kind_names {
         if !is_known_kind(k) {
+            // The full list (prefixes included) is only built for a name that needs a suggestion.
+            let kinds = known_kinds();
             let hint = closest(k, kinds.iter().map(String::as_str))
                 .map(|c| format!(" (did you mean `{c}`?)"))
                 .unwrap_or_default();
