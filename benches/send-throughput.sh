@@ -41,17 +41,36 @@ for _ in $(seq 1 200); do
 done
 [ -n "${url:-}" ] || { echo "receiver did not start" >&2; exit 2; }
 
+# CPU time (user + system, in clock ticks) the receiver has used so far.
+receiver_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+ticks=$(getconf CLK_TCK)
+# Loading and rendering alone, to tell the delivery phase apart from the whole command.
+rstart=$(date +%s.%N)
+"$bin" render --dir "$work/project" --format http >/dev/null
+rend=$(date +%s.%N)
+t0=$(receiver_ticks)
 start=$(date +%s.%N)
 # Text output: the JSON format serialises 10,000 full requests and responses, which measures
 # serde_json more than delivery (about half the time).
 "$bin" send --dir "$work/project" --to "$url" --concurrency "$concurrency" --color never >"$work/send.txt"
 end=$(date +%s.%N)
+t1=$(receiver_ticks)
 sent=$(sed -n 's/^\([0-9]*\) delivered, 0 failed$/\1/p' "$work/send.txt")
 [ -n "$sent" ] || { echo "some deliveries failed:" >&2; tail -3 "$work/send.txt" >&2; exit 1; }
 recorded=$(curl -s "$url/_hooktest/health" | python3 -c "import json,sys; print(json.load(sys.stdin)['last_seq'])")
 secs=$(python3 -c "print(f'{$end-$start:.3f}')")
 rps=$(python3 -c "print(f'{$sent/($end-$start):.0f}')")
 echo "send: $sent requests ok in ${secs}s with --concurrency $concurrency: $rps requests/s (whole command: load, render, send)"
+python3 - "$start" "$end" "$rstart" "$rend" "$t0" "$t1" "$ticks" "$sent" <<'PY'
+import sys
+start, end, rstart, rend = map(float, sys.argv[1:5])
+t0, t1, ticks, sent = float(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7]), int(sys.argv[8])
+whole, render = end - start, rend - rstart
+delivery = max(whole - render, 1e-9)
+busy = (t1 - t0) / ticks
+print(f"delivery phase (whole command minus load+render {render:.3f}s): {delivery:.3f}s = {sent / delivery:.0f} requests/s")
+print(f"receiver CPU during the command: {busy:.2f}s = {busy / delivery * 100:.0f}% of one core over the delivery phase")
+PY
 echo "receiver recorded $recorded requests"
 [ "$recorded" = "$sent" ] || { echo "lost requests: sent $sent, recorded $recorded" >&2; exit 1; }
 
