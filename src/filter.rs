@@ -93,6 +93,8 @@ pub fn reject_reason(f: &EventFilter, keys: &EventKeys) -> Option<String> {
 
 /// The hooks of a project indexed for matching.
 pub struct Matcher {
+    /// Each hook's filter, in hook order.
+    filters: Vec<EventFilter>,
     /// Hook indices by each kind name their filter lists.
     by_kind: HashMap<String, Vec<usize>>,
     /// Hooks whose kind-name list is empty (they are candidates for every event).
@@ -103,7 +105,9 @@ impl Matcher {
     pub fn new<'h>(hooks: impl IntoIterator<Item = &'h Hook>) -> Matcher {
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
         let mut any_kind = Vec::new();
+        let mut filters = Vec::new();
         for (i, hook) in hooks.into_iter().enumerate() {
+            filters.push(hook.event_filter.clone());
             let names = &hook.event_filter.kind_names;
             if names.is_empty() {
                 any_kind.push(i);
@@ -115,11 +119,15 @@ impl Matcher {
                 }
             }
         }
-        Matcher { by_kind, any_kind }
+        Matcher {
+            filters,
+            by_kind,
+            any_kind,
+        }
     }
 
     /// Indices of the hooks that fire for the event, in hook order.
-    pub fn matching(&self, hooks: &[&Hook], keys: &EventKeys) -> Vec<usize> {
+    pub fn matching(&self, keys: &EventKeys) -> Vec<usize> {
         if keys.running {
             return Vec::new();
         }
@@ -131,7 +139,7 @@ impl Matcher {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        candidates.retain(|&i| fires(&hooks[i].event_filter, keys));
+        candidates.retain(|&i| fires(&self.filters[i], keys));
         candidates
     }
 }
@@ -227,7 +235,6 @@ mod tests {
             hook(&[], &[], &["permission"], &["app.update"], false, false),
             hook(&[], &[], &[], &[], false, false),
         ];
-        let refs: Vec<&Hook> = hooks.iter().collect();
         let matcher = Matcher::new(hooks.iter());
         let cases: [(Event, &[usize]); 7] = [
             (
@@ -285,12 +292,7 @@ mod tests {
         ];
         for (event, expected) in cases {
             let keys = EventKeys::new(&event);
-            assert_eq!(
-                matcher.matching(&refs, &keys),
-                expected,
-                "{:?}",
-                event.kind.name
-            );
+            assert_eq!(matcher.matching(&keys), expected, "{:?}", event.kind.name);
             let brute: Vec<usize> = (0..hooks.len())
                 .filter(|&i| fires(&hooks[i].event_filter, &keys))
                 .collect();

@@ -66,9 +66,8 @@ impl Renderer {
     /// it does not fire.
     pub fn render_event(&self, event_index: usize, event: &Event, explain: bool) -> Vec<Outcome> {
         let keys = EventKeys::new(event);
-        let hooks: Vec<&Hook> = self.hooks.iter().map(|h| &h.hook).collect();
         let data = EventData::new(event);
-        let firing = self.matcher.matching(&hooks, &keys);
+        let firing = self.matcher.matching(&keys);
         if !explain {
             return firing
                 .into_iter()
@@ -76,7 +75,7 @@ impl Renderer {
                 .collect();
         }
         let mut next = firing.iter().peekable();
-        (0..hooks.len())
+        (0..self.hooks.len())
             .map(|i| {
                 if next.peek() == Some(&&i) {
                     next.next();
@@ -86,7 +85,7 @@ impl Renderer {
                         hook: i,
                         event: event_index,
                         fires: false,
-                        reason: reject_reason(&hooks[i].event_filter, &keys),
+                        reason: reject_reason(&self.hooks[i].hook.event_filter, &keys),
                         request: None,
                         error: None,
                         warnings: Vec::new(),
@@ -121,7 +120,7 @@ impl Renderer {
                         }
                     ));
                 }
-                match body.render(hook, data, &self.teras) {
+                match body.render(data, &self.teras) {
                     Ok(rendered) => {
                         let request = Request::build(hook, rendered, || data.json().to_string());
                         match self.sign(hook, data, request) {

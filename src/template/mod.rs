@@ -81,14 +81,13 @@ impl Body {
                     }
                 }
             },
-            Engine::Tera => teras.add(&hook.name, &hook.body).map(Body::Tera),
+            Engine::Tera => teras.add(hook).map(Body::Tera),
         }
     }
 
     /// Renders the body for one event. `Ok(None)` means "no explicit body" (the default applies).
     pub fn render(
         &self,
-        hook: &Hook,
         data: &EventData,
         teras: &tera::TeraSet,
     ) -> Result<Option<String>, TemplateError> {
@@ -104,7 +103,7 @@ impl Body {
                     line: None,
                     column: None,
                 }),
-            Body::Tera(name) => teras.render(name, hook, data).map(Some),
+            Body::Tera(name) => teras.render(name, data).map(Some),
         }
     }
 

@@ -8,6 +8,8 @@ use crate::hook::Hook;
 /// All Tera bodies of a project, compiled once into one Tera instance.
 pub struct TeraSet {
     tera: Tera,
+    /// Each template's `hook` variable, built once when the body is compiled.
+    hooks: std::collections::HashMap<String, Value>,
 }
 
 impl Default for TeraSet {
@@ -16,7 +18,10 @@ impl Default for TeraSet {
         // Bodies are JSON, form data or text, never HTML: no auto-escaping.
         tera.autoescape_on(Vec::<&str>::new());
         tera.register_filter("json_encode", json_encode);
-        TeraSet { tera }
+        TeraSet {
+            tera,
+            hooks: std::collections::HashMap::new(),
+        }
     }
 }
 
@@ -28,24 +33,23 @@ fn json_encode(value: Value, _: Kwargs, _: &State) -> TeraResult<Value> {
 }
 
 impl TeraSet {
-    /// Compiles `source` as the body of hook `name`; returns the template's name.
-    pub fn add(&mut self, name: &str, source: &str) -> Result<String, TemplateError> {
-        let key = format!("hook:{name}");
+    /// Compiles the body of `hook`; returns the template's name.
+    pub fn add(&mut self, hook: &Hook) -> Result<String, TemplateError> {
+        let key = format!("hook:{}", hook.name);
         self.tera
-            .add_raw_template(&key, source)
+            .add_raw_template(&key, &hook.body)
             .map_err(|e| convert("parse", e))?;
+        self.hooks
+            .insert(key.clone(), Value::from_serializable(&hook.to_wire_json()));
         Ok(key)
     }
 
-    /// Renders template `name` for `hook` and the event.
-    pub fn render(
-        &self,
-        name: &str,
-        hook: &Hook,
-        data: &EventData,
-    ) -> Result<String, TemplateError> {
+    /// Renders template `name` for the event.
+    pub fn render(&self, name: &str, data: &EventData) -> Result<String, TemplateError> {
         let mut context = data.tera().clone();
-        context.insert("hook", &hook.to_wire_json());
+        if let Some(hook) = self.hooks.get(name) {
+            context.insert_value("hook", hook.clone());
+        }
         self.tera
             .render(name, &context)
             .map_err(|e| convert("render", e))
@@ -97,12 +101,13 @@ mod tests {
 
     fn render(source: &str, event: &Event) -> Result<String, TemplateError> {
         let mut set = TeraSet::default();
-        let name = set.add("h", source)?;
         let hook = Hook {
             name: "h".into(),
+            body: source.into(),
             ..Hook::default()
         };
-        set.render(&name, &hook, &EventData::new(event))
+        let name = set.add(&hook)?;
+        set.render(&name, &EventData::new(event))
     }
 
     #[test]
