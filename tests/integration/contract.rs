@@ -277,6 +277,16 @@ fn sample_project_contracts_run() {
         .run();
     let cases = run.json();
     assert!(cases.as_array().unwrap().len() >= 5);
+    // The sample project is the living example: every case passes, also when delivered.
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    for case in cases.as_array().unwrap() {
+        assert_eq!(case["status"], "passed", "{case}");
+    }
+    let delivered = Test::new()
+        .project(fixtures())
+        .args(&["test", "--deliver"])
+        .run();
+    assert_eq!(delivered.code, 0, "{}", delivered.stdout);
 }
 
 #[test]
