@@ -9,6 +9,7 @@ mod admin;
 mod cli;
 mod client;
 mod config;
+mod conn;
 mod journal;
 mod output;
 mod record;

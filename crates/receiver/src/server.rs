@@ -22,11 +22,12 @@ use tokio::sync::{broadcast, watch, Notify};
 
 use crate::admin;
 use crate::config::ReceiverConfig;
+use crate::conn::{Commits, Conn};
 use crate::journal::{self, Journal};
 use crate::record::{write, Held, Record};
 use crate::rules::{Answer, Fault, Rules};
 use crate::sse::SseBody;
-use crate::wire::{self, SharedHeads, Tap};
+use crate::wire;
 
 /// The body of every response the receiver gives.
 pub(crate) type Body = Either<Full<Bytes>, SseBody>;
@@ -64,8 +65,8 @@ pub(crate) struct Shared {
     pub(crate) shutdown: watch::Receiver<bool>,
     journal: Mutex<Option<Journal>>,
     flush_wanted: Notify,
-    /// The last batch of journal lines written.
-    flushed: watch::Sender<u64>,
+    /// Journal batches written, and the answers waiting for theirs.
+    commits: Arc<Commits>,
     journal_failed: AtomicBool,
 }
 
@@ -147,25 +148,15 @@ impl Shared {
             Ok(mut journal) => journal.as_mut().map_or(Ok(()), |j| j.append(&lines)),
             Err(_) => Err(anyhow!("the journal is unusable after an earlier failure")),
         };
-        if let Err(e) = result {
+        if let Err(e) = &result {
             if !self.journal_failed.swap(true, Ordering::SeqCst) {
                 eprintln!("error: {e:#}");
             }
         }
-        self.flushed.send_replace(batch);
+        self.commits.release(batch, result.is_ok());
         let mut lines = lines;
         lines.clear();
         self.store().spare = lines;
-    }
-
-    /// Waits until the journal batch holding a record has been written; an error if writing failed.
-    async fn journaled(&self, batch: u64) -> anyhow::Result<()> {
-        let mut flushed = self.flushed.subscribe();
-        let _ = flushed.wait_for(|written| *written >= batch).await;
-        if self.journal_failed.load(Ordering::SeqCst) {
-            anyhow::bail!("the journal could not be written (see the receiver's stderr)");
-        }
-        Ok(())
     }
 
     /// Blocks until at least `count` records are held or `timeout` passes.
@@ -449,7 +440,7 @@ pub(crate) async fn prepare(config: ReceiverConfig) -> anyhow::Result<(Prepared,
         }),
         journal: Mutex::new(journal),
         flush_wanted: Notify::new(),
-        flushed: watch::Sender::new(0),
+        commits: Arc::new(Commits::default()),
         changed: Condvar::new(),
         waiters: AtomicUsize::new(0),
         events,
@@ -500,12 +491,12 @@ impl Prepared {
                 accepted = listener.accept() => match accepted {
                     Ok((stream, remote)) => {
                         let _ = stream.set_nodelay(true);
-                        let heads = SharedHeads::default();
                         let remote: Arc<str> = remote.to_string().into();
-                        let io = TokioIo::new(Tap::new(stream, heads.clone()));
+                        let (conn, tap) = Conn::new(stream, shared.commits.clone());
+                        let io = TokioIo::new(tap);
                         let conn_shared = shared.clone();
                         let service = service_fn(move |request| {
-                            handle(conn_shared.clone(), remote.clone(), heads.clone(), request)
+                            handle(conn_shared.clone(), remote.clone(), conn.clone(), request)
                         });
                         let connection = graceful.watch(builder.serve_connection(io, service));
                         tokio::spawn(async move {
@@ -623,7 +614,7 @@ fn content_type(headers: &[(String, String)], body: &str) -> Option<&'static str
 async fn handle(
     shared: Arc<Shared>,
     remote: Arc<str>,
-    heads: SharedHeads,
+    conn: Arc<Conn>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Unanswered> {
     let received_at = SystemTime::now();
@@ -637,7 +628,7 @@ async fn handle(
             .map(|pq| pq.as_str())
             .unwrap_or(path);
         let _ = wire::claim(
-            &heads,
+            &conn.heads,
             request.method().as_str(),
             target,
             request.headers().len(),
@@ -655,7 +646,7 @@ async fn handle(
         None if target.starts_with('/') => Cow::Borrowed(&*target),
         _ => Cow::Owned(parts.uri.to_string()),
     };
-    let raw = wire::claim(&heads, method, &hyper_target, parts.headers.len());
+    let raw = wire::claim(&conn.heads, method, &hyper_target, parts.headers.len());
     let (path, query) = match raw
         .as_ref()
         .map(|raw| raw.target())
@@ -826,17 +817,19 @@ async fn handle(
     }
     json.push(b'}');
 
-    if let Some(batch) = shared.record(method, path, &json) {
-        drop(json);
-        if let Err(e) = shared.journaled(batch).await {
-            let body = serde_json::json!({ "error": format!("hooktest could not record this request: {e:#}") });
-            return Ok(full(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "application/json",
-                body.to_string(),
-            ));
-        }
+    if shared.journal_failed.load(Ordering::Relaxed) {
+        let body = serde_json::json!({ "error": "hooktest could not record this request: the journal could not be written (see the receiver's stderr)" });
+        return Ok(full(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "application/json",
+            body.to_string(),
+        ));
     }
+    if let Some(batch) = shared.record(method, path, &json) {
+        // The answer goes out once the journal line is written: see `crate::conn`.
+        conn.hold_until(batch);
+    }
+    drop((json, bytes, parts, raw));
 
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;

@@ -1,20 +1,17 @@
 //! Sees request heads as they were on the wire.
 //!
 //! hyper 1 lowercases header names and groups repeated headers, and its extensions that keep the
-//! original case and order are private. So each connection's reads pass through [`Tap`], which
+//! original case and order are private. So each connection's reads pass through
+//! [`crate::conn::Tap`], which
 //! follows the HTTP/1 framing (heads, `Content-Length` and chunked bodies) and parses every head a
 //! second time with `httparse`. The service pairs each hyper request with the head seen here and
 //! falls back to hyper's view when they disagree.
 
 use std::collections::VecDeque;
-use std::io;
 use std::ops::Range;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::sync::Mutex;
 
 use bytes::Bytes;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// A request head as received: its bytes, with where each part lies in them.
 ///
@@ -78,12 +75,11 @@ pub struct Heads {
     broken: bool,
 }
 
-/// Shared between the [`Tap`] of a connection and its service.
-pub type SharedHeads = Arc<Mutex<Heads>>;
-
 /// Takes the head hyper just handed over, if the tap saw the same one.
-pub fn claim(heads: &SharedHeads, method: &str, target: &str, count: usize) -> Option<RawHead> {
-    let mut heads = heads.lock().ok()?;
+pub fn claim(heads: &Mutex<Heads>, method: &str, target: &str, count: usize) -> Option<RawHead> {
+    let mut heads = heads
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if heads.broken {
         return None;
     }
@@ -121,28 +117,30 @@ enum State {
 pub struct Framer {
     state: State,
     buf: Vec<u8>,
-    heads: SharedHeads,
+}
+
+impl Default for Framer {
+    fn default() -> Framer {
+        Framer::new()
+    }
 }
 
 impl Framer {
-    pub fn new(heads: SharedHeads) -> Framer {
+    pub fn new() -> Framer {
         Framer {
             state: State::Head,
             buf: Vec::new(),
-            heads,
         }
     }
 
-    fn broken(&mut self) {
+    fn broken(&mut self, heads: &mut Heads) {
         self.state = State::Broken;
         self.buf = Vec::new();
-        if let Ok(mut heads) = self.heads.lock() {
-            heads.broken = true;
-        }
+        heads.broken = true;
     }
 
-    /// Feeds bytes read from the connection.
-    pub fn feed(&mut self, mut data: &[u8]) {
+    /// Feeds bytes read from the connection; complete heads are queued on `heads`.
+    pub fn feed(&mut self, mut data: &[u8], heads: &mut Heads) {
         while !data.is_empty() {
             match self.state {
                 State::Broken => return,
@@ -157,7 +155,7 @@ impl Framer {
                         return;
                     }
                     // The usual case: a whole head in one read, parsed where it lies.
-                    match self.parse_head(data) {
+                    match self.parse_head(data, heads) {
                         Some(used) => data = &data[used..],
                         None => {
                             if !matches!(self.state, State::Broken) {
@@ -171,8 +169,8 @@ impl Framer {
                     let mut buf = std::mem::take(&mut self.buf);
                     buf.extend_from_slice(data);
                     data = &[];
-                    match self.parse_head(&buf) {
-                        Some(used) => return self.feed(&buf[used..]),
+                    match self.parse_head(&buf, heads) {
+                        Some(used) => return self.feed(&buf[used..], heads),
                         None if matches!(self.state, State::Broken) => {}
                         None => self.buf = buf,
                     }
@@ -199,20 +197,20 @@ impl Framer {
                     let Some(end) = data.iter().position(|&b| b == b'\n') else {
                         self.buf.extend_from_slice(data);
                         if self.buf.len() > MAX_HEAD {
-                            self.broken();
+                            self.broken(heads);
                         }
                         return;
                     };
                     self.buf.extend_from_slice(&data[..=end]);
                     data = &data[end + 1..];
                     let line = std::mem::take(&mut self.buf);
-                    self.line(&line);
+                    self.line(&line, heads);
                 }
             }
         }
     }
 
-    fn line(&mut self, line: &[u8]) {
+    fn line(&mut self, line: &[u8], heads: &mut Heads) {
         let text = line.strip_suffix(b"\n").unwrap_or(line);
         let text = text.strip_suffix(b"\r").unwrap_or(text);
         match self.state {
@@ -224,7 +222,7 @@ impl Framer {
                 match size {
                     Some(0) => self.state = State::Trailers,
                     Some(n) => self.state = State::ChunkData(n),
-                    None => self.broken(),
+                    None => self.broken(heads),
                 }
             }
             State::ChunkEnd => self.state = State::ChunkSize,
@@ -236,33 +234,23 @@ impl Framer {
     /// Parses the head at the start of `data`: `Some(bytes used)` when it is complete (the head
     /// is queued and the state moves on to its body), `None` when more is needed or the stream is
     /// not HTTP/1 requests (then the state is `Broken`).
-    fn parse_head(&mut self, data: &[u8]) -> Option<usize> {
+    fn parse_head(&mut self, data: &[u8], heads: &mut Heads) -> Option<usize> {
         let mut slots = [httparse::EMPTY_HEADER; 128];
         let mut request = httparse::Request::new(&mut slots);
         let used = match request.parse(data) {
             Ok(httparse::Status::Complete(used)) => used,
             Ok(httparse::Status::Partial) if data.len() <= MAX_HEAD => return None,
             _ => {
-                self.broken();
+                self.broken(heads);
                 return None;
             }
         };
         let Some(next) = body_framing(&request) else {
-            self.broken();
+            self.broken(heads);
             return None;
         };
         let head = RawHead::new(data, &request, Bytes::copy_from_slice(&data[..used]));
-        let pushed = match self.heads.lock() {
-            Ok(mut heads) => {
-                heads.queue.push_back(head);
-                true
-            }
-            Err(_) => false,
-        };
-        if !pushed {
-            self.broken();
-            return None;
-        }
+        heads.queue.push_back(head);
         self.state = next;
         Some(used)
     }
@@ -298,78 +286,16 @@ fn body_framing(head: &httparse::Request<'_, '_>) -> Option<State> {
     })
 }
 
-/// A stream whose reads are also fed to a [`Framer`].
-pub struct Tap<S> {
-    inner: S,
-    framer: Framer,
-}
-
-impl<S> Tap<S> {
-    pub fn new(inner: S, heads: SharedHeads) -> Tap<S> {
-        Tap {
-            inner,
-            framer: Framer::new(heads),
-        }
-    }
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let before = buf.filled().len();
-        let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = poll {
-            this.framer.feed(&buf.filled()[before..]);
-        }
-        poll
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        data: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, data)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn heads_of(chunks: &[&[u8]]) -> (Vec<RawHead>, bool) {
-        let heads = SharedHeads::default();
-        let mut framer = Framer::new(heads.clone());
+        let mut heads = Heads::default();
+        let mut framer = Framer::new();
         for chunk in chunks {
-            framer.feed(chunk);
+            framer.feed(chunk, &mut heads);
         }
-        let heads = heads.lock().unwrap();
         (heads.queue.iter().cloned().collect(), heads.broken)
     }
 
@@ -407,9 +333,12 @@ mod tests {
 
     #[test]
     fn claim_checks_agreement() {
-        let heads = SharedHeads::default();
-        let mut framer = Framer::new(heads.clone());
-        framer.feed(b"GET /x HTTP/1.1\r\nA: 1\r\n\r\nGET /y HTTP/1.1\r\n\r\n");
+        let mut queued = Heads::default();
+        Framer::new().feed(
+            b"GET /x HTTP/1.1\r\nA: 1\r\n\r\nGET /y HTTP/1.1\r\n\r\n",
+            &mut queued,
+        );
+        let heads = Mutex::new(queued);
         assert!(claim(&heads, "GET", "/x", 1).is_some());
         assert!(claim(&heads, "GET", "/z", 0).is_none());
         assert!(

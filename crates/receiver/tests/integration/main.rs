@@ -2,6 +2,7 @@
 
 mod admin;
 mod answering;
+mod journaled;
 mod page;
 mod recording;
 mod serve;

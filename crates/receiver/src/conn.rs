@@ -1,0 +1,338 @@
+//! One connection's socket, shared by hyper (through [`Tap`]) and the journal writer.
+//!
+//! An answer may only go out once its record's journal line is written. Waiting for that inside
+//! the service would wake every connection task a second time per request (once to record, once
+//! to answer after the journal write), and while a service waits hyper also re-reads the socket
+//! and re-allocates its read buffer. Instead the service answers at once; when hyper writes an
+//! answer whose journal batch is not written yet, [`Tap`] holds the bytes, and the task that
+//! writes the batch sends the held answers itself right after ([`Commits::release`]). A
+//! connection task then runs once per request, as in a server that records nothing, and a batch
+//! still costs one journal write.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::task::{ready, Context, Poll, Waker};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+
+use crate::wire::{Framer, Heads};
+
+/// What a client gets instead of its answer when the journal could not be written: its request is
+/// not recorded, so it is not answered as if it were.
+static JOURNAL_FAILED: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    let body = br#"{"error":"hooktest could not record this request: the journal could not be written (see the receiver's stderr)"}"#;
+    let mut answer = format!(
+        "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    answer.extend_from_slice(body);
+    answer
+});
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The state of one connection that outlives hyper's use of it.
+pub(crate) struct Conn {
+    /// Request heads as they were on the wire, for the service to claim.
+    pub(crate) heads: Mutex<Heads>,
+    out: Mutex<Out>,
+}
+
+struct Out {
+    write: OwnedWriteHalf,
+    /// Bytes hyper wrote that are not on the socket yet.
+    buf: Vec<u8>,
+    /// The journal batch that must be written before `buf` may go out (0: none).
+    batch: u64,
+    /// In the journal writer's list.
+    listed: bool,
+    /// The connection task, woken when held bytes need it: the socket was full, or it waits to
+    /// shut down.
+    waker: Option<Waker>,
+    /// The connection task waits in `poll_shutdown` for the journal.
+    shutting_down: bool,
+    /// The journal write failed: the connection is answered with a 500 and closed.
+    failed: bool,
+}
+
+impl Conn {
+    /// Splits `stream`: reads go through the returned [`Tap`], writes through the shared state.
+    pub(crate) fn new(stream: TcpStream, commits: Arc<Commits>) -> (Arc<Conn>, Tap) {
+        let (read, write) = stream.into_split();
+        let conn = Arc::new(Conn {
+            heads: Mutex::new(Heads::default()),
+            out: Mutex::new(Out {
+                write,
+                buf: Vec::new(),
+                batch: 0,
+                listed: false,
+                waker: None,
+                shutting_down: false,
+                failed: false,
+            }),
+        });
+        let tap = Tap {
+            read,
+            framer: Framer::new(),
+            conn: conn.clone(),
+            commits,
+        };
+        (conn, tap)
+    }
+
+    /// Answers written from now on wait until journal batch `batch` is written.
+    pub(crate) fn hold_until(&self, batch: u64) {
+        let mut out = lock(&self.out);
+        out.batch = out.batch.max(batch);
+    }
+
+    /// Sends what was held for journal batches up to `written` (called by the journal writer);
+    /// `false` when the connection waits for a later batch and must stay listed.
+    fn release(&self, written: u64, ok: bool) -> bool {
+        let mut out = lock(&self.out);
+        out.listed = false;
+        if out.batch > written {
+            return false;
+        }
+        if !ok {
+            out.failed = true;
+            out.buf.clear();
+            let _ = out.write.try_write(&JOURNAL_FAILED);
+        }
+        let mut sent = 0;
+        while sent < out.buf.len() {
+            match out.write.try_write(&out.buf[sent..]) {
+                Ok(0) => break,
+                Ok(n) => sent += n,
+                // The socket is full: the connection task sends the rest when it can.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                // The peer is gone; the connection task will find out when it reads.
+                Err(_) => {
+                    sent = out.buf.len();
+                    break;
+                }
+            }
+        }
+        out.buf.drain(..sent);
+        if !out.buf.is_empty() || out.shutting_down || out.failed {
+            if let Some(waker) = &out.waker {
+                waker.wake_by_ref();
+            }
+        }
+        true
+    }
+}
+
+/// Journal batches written, and the connections holding answers until theirs is.
+#[derive(Default)]
+pub(crate) struct Commits {
+    written: AtomicU64,
+    waiting: Mutex<Vec<Arc<Conn>>>,
+}
+
+impl Commits {
+    fn written(&self) -> u64 {
+        self.written.load(Ordering::Acquire)
+    }
+
+    /// Lists `conn` until its batch is written; `false` when it already is.
+    fn wait(&self, conn: &Arc<Conn>, out: &mut Out) -> bool {
+        let mut waiting = lock(&self.waiting);
+        // Checked under the list's lock, which `release` takes to move `written` on: a connection
+        // cannot be listed just after the list was emptied for its batch.
+        if self.written() >= out.batch {
+            return false;
+        }
+        if !out.listed {
+            out.listed = true;
+            waiting.push(conn.clone());
+        }
+        true
+    }
+
+    /// Journal batch `batch` was written (`ok`) or failed: sends the answers it held.
+    pub(crate) fn release(&self, batch: u64, ok: bool) {
+        let conns = {
+            let mut waiting = lock(&self.waiting);
+            self.written.store(batch, Ordering::Release);
+            std::mem::take(&mut *waiting)
+        };
+        let mut later = Vec::new();
+        for conn in conns {
+            if !conn.release(batch, ok) {
+                later.push(conn);
+            }
+        }
+        if !later.is_empty() {
+            let mut waiting = lock(&self.waiting);
+            for conn in later {
+                let mut out = lock(&conn.out);
+                if !out.listed {
+                    out.listed = true;
+                    drop(out);
+                    waiting.push(conn);
+                }
+            }
+        }
+    }
+}
+
+/// hyper's side of a connection: reads are also fed to a [`Framer`] (see [`crate::wire`]),
+/// writes wait for the journal as described in the module documentation.
+pub(crate) struct Tap {
+    read: OwnedReadHalf,
+    framer: Framer,
+    conn: Arc<Conn>,
+    commits: Arc<Commits>,
+}
+
+impl Tap {
+    /// Sends held bytes whose batch is written; `Pending` while the socket is full or, when
+    /// `wait` is set, while the batch is not written yet.
+    fn drain(&self, out: &mut Out, cx: &mut Context<'_>, wait: bool) -> Poll<io::Result<()>> {
+        if out.failed {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the journal could not be written",
+            )));
+        }
+        if out.buf.is_empty() {
+            return Poll::Ready(Ok(()));
+        }
+        if out.batch > self.commits.written() {
+            if !wait {
+                return Poll::Ready(Ok(()));
+            }
+            out.shutting_down = true;
+            set_waker(out, cx);
+            return Poll::Pending;
+        }
+        let mut sent = 0;
+        let result = loop {
+            if sent == out.buf.len() {
+                break Poll::Ready(Ok(()));
+            }
+            let Out { write, buf, .. } = &mut *out;
+            match Pin::new(write).poll_write(cx, &buf[sent..]) {
+                Poll::Ready(Ok(0)) => break Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => sent += n,
+                Poll::Ready(Err(e)) => break Poll::Ready(Err(e)),
+                Poll::Pending => break Poll::Pending,
+            }
+        };
+        out.buf.drain(..sent);
+        result
+    }
+}
+
+fn set_waker(out: &mut Out, cx: &Context<'_>) {
+    if !out.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+        out.waker = Some(cx.waker().clone());
+    }
+}
+
+impl AsyncRead for Tap {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        {
+            let mut out = lock(&this.conn.out);
+            if out.failed {
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    "the journal could not be written",
+                )));
+            }
+            // Held bytes the journal writer could not send (socket full) go out first; a full
+            // socket does not stop reading.
+            if !out.buf.is_empty() {
+                if let Poll::Ready(Err(e)) = this.drain(&mut out, cx, false) {
+                    return Poll::Ready(Err(e));
+                }
+            }
+        }
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut this.read).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = poll {
+            let mut heads = lock(&this.conn.heads);
+            this.framer.feed(&buf.filled()[before..], &mut heads);
+        }
+        poll
+    }
+}
+
+impl AsyncWrite for Tap {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_vectored(cx, &[io::IoSlice::new(data)])
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let mut out = lock(&this.conn.out);
+        if out.failed {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the journal could not be written",
+            )));
+        }
+        // Bytes go behind bytes already held, and are held while their journal line is not
+        // written; otherwise straight to the socket.
+        let waiting = out.batch > this.commits.written() && this.commits.wait(&this.conn, &mut out);
+        if out.buf.is_empty() && !waiting {
+            return Pin::new(&mut out.write).poll_write_vectored(cx, bufs);
+        }
+        let mut n = 0;
+        for b in bufs {
+            out.buf.extend_from_slice(b);
+            n += b.len();
+        }
+        set_waker(&mut out, cx);
+        if out.batch <= this.commits.written() {
+            if let Poll::Ready(Err(e)) = this.drain(&mut out, cx, false) {
+                return Poll::Ready(Err(e));
+            }
+        }
+        Poll::Ready(Ok(n))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
+    /// Held bytes wait for the journal writer, which sends them without this task: flushing does
+    /// not wait for them (that would cost the second wake-up this module avoids).
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let mut out = lock(&this.conn.out);
+        ready!(this.drain(&mut out, cx, false))?;
+        Pin::new(&mut out.write).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let mut out = lock(&this.conn.out);
+        ready!(this.drain(&mut out, cx, true))?;
+        out.shutting_down = false;
+        Pin::new(&mut out.write).poll_shutdown(cx)
+    }
+}
