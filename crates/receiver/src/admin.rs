@@ -52,7 +52,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> R
             };
             let found = shared.store().records.iter().find(|r| r.seq == seq).cloned();
             match found {
-                Some(record) => json_response(StatusCode::OK, record.json.clone()),
+                Some(record) => json_response(StatusCode::OK, record.json().to_vec()),
                 None => error(
                     StatusCode::NOT_FOUND,
                     &format!("no request #{seq} is held (it may not exist yet, have been cleared, or be older than --keep allows; the journal has every request)"),
@@ -206,13 +206,14 @@ async fn list(shared: &Shared, filter: Filter) -> Response<Body> {
         let skip = records.len().saturating_sub(limit);
         records.drain(..skip);
     }
-    let mut body = Vec::with_capacity(records.iter().map(|r| r.json.len() + 1).sum::<usize>() + 2);
+    let mut body =
+        Vec::with_capacity(records.iter().map(|r| r.json().len() + 1).sum::<usize>() + 2);
     body.push(b'[');
     for (i, record) in records.iter().enumerate() {
         if i > 0 {
             body.push(b',');
         }
-        body.extend_from_slice(&record.json);
+        body.extend_from_slice(record.json());
     }
     body.push(b']');
     let mut response = json_response(StatusCode::OK, body);
@@ -231,7 +232,7 @@ async fn list(shared: &Shared, filter: Filter) -> Response<Body> {
 
 fn sse_record(record: &Held) -> Bytes {
     let mut chunk = format!("id: {}\nevent: record\ndata: ", record.seq).into_bytes();
-    chunk.extend_from_slice(&record.json);
+    chunk.extend_from_slice(record.json());
     chunk.extend_from_slice(b"\n\n");
     Bytes::from(chunk)
 }
@@ -317,7 +318,7 @@ fn page(shared: &Shared) -> Response<Body> {
             initial.push(',');
         }
         // Records are written from `str`s, so their JSON is UTF-8.
-        initial.push_str(&String::from_utf8_lossy(&record.json));
+        initial.push_str(&String::from_utf8_lossy(record.json()));
     }
     initial.push(']');
     // Inside a <script> element `<` must not start `</script>`; JSON allows `\u003c` instead.

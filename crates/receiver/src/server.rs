@@ -2,7 +2,6 @@
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
@@ -24,7 +23,7 @@ use crate::admin;
 use crate::config::ReceiverConfig;
 use crate::conn::{Commits, Conn};
 use crate::journal::{self, Journal};
-use crate::record::{write, Held, Record};
+use crate::record::{write, Held, Record, SEQ_ROOM};
 use crate::rules::{Answer, Fault, Rules};
 use crate::sse::SseBody;
 use crate::wire;
@@ -93,28 +92,24 @@ impl Shared {
         cleared
     }
 
-    /// Numbers and holds a record and queues its journal line; returns the journal batch to wait
-    /// for before answering. `rest` is the record's JSON after the sequence number: from the
-    /// `,` before `"received_at"` to the closing `}`.
-    fn record(&self, method: &str, path: &str, rest: &[u8]) -> Option<u64> {
+    /// Numbers and holds a record and queues its journal line; returns the journal batch the
+    /// line will be written in. `buf` is [`SEQ_ROOM`] bytes of room and then the record's JSON
+    /// after the sequence number: from the `,` before `"received_at"` to the closing `}`.
+    fn record(&self, method: &str, path: &str, buf: Vec<u8>) -> Option<u64> {
         let (held, batch) = {
             let mut store = self.store();
             let seq = store.next_seq;
             store.next_seq += 1;
-            let mut json = Vec::with_capacity(rest.len() + 28);
-            json.extend_from_slice(b"{\"seq\":");
-            write::uint(&mut json, seq);
-            json.extend_from_slice(rest);
+            let held = Arc::new(Held::new(seq, method, path, buf));
             let mut batch = None;
             if self.config.journal.is_some() {
                 if store.pending.is_empty() {
                     self.flush_wanted.notify_one();
                 }
-                store.pending.extend_from_slice(&json);
+                store.pending.extend_from_slice(held.json());
                 store.pending.push(b'\n');
                 batch = Some(store.batch);
             }
-            let held = Arc::new(Held::new(seq, method, path, json));
             if self.config.keep > 0 {
                 if store.records.len() >= self.config.keep {
                     store.records.pop_front();
@@ -741,17 +736,17 @@ async fn handle(
 
     // The record's JSON after its sequence number (see `Shared::record`).
     let mut json = Vec::with_capacity(
-        384 + raw.as_ref().map_or(512, |raw| raw.len() + raw.len() / 4)
+        SEQ_ROOM
+            + 384
+            + raw.as_ref().map_or(512, |raw| raw.len() + raw.len() / 4)
             + bytes.len() * 7 / 3
-            + response_body.len() * 5 / 4,
+            + response_body.len() * 5 / 4
+            + method.len()
+            + path.len(),
     );
+    json.resize(SEQ_ROOM, b' ');
     write::key(&mut json, "received_at", false);
-    // Writing into a Vec cannot fail; the timestamp needs no escaping.
-    let _ = write!(
-        json,
-        "\"{}\"",
-        humantime::format_rfc3339_millis(received_at)
-    );
+    write::timestamp(&mut json, received_at);
     write::key(&mut json, "remote", false);
     write::str(&mut json, &remote);
     write::key(&mut json, "method", false);
@@ -766,7 +761,9 @@ async fn handle(
         None => write::pairs(&mut json, hyper_pairs(&parts.headers)),
     }
     write::key(&mut json, "body", false);
-    write::opt_str(&mut json, std::str::from_utf8(&bytes).ok());
+    if !write::utf8(&mut json, &bytes) {
+        json.extend_from_slice(b"null");
+    }
     write::key(&mut json, "body_base64", false);
     write::base64(&mut json, &bytes);
     write::key(&mut json, "response", false);
@@ -825,11 +822,14 @@ async fn handle(
             body.to_string(),
         ));
     }
-    if let Some(batch) = shared.record(method, path, &json) {
+    if let Some(batch) = shared.record(method, path, json) {
         // The answer goes out once the journal line is written: see `crate::conn`.
         conn.hold_until(batch);
     }
-    drop((json, bytes, parts, raw));
+    if let Some(raw) = raw {
+        wire::recycle(&conn.heads, raw);
+    }
+    drop((bytes, parts));
 
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;

@@ -11,22 +11,22 @@ use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::Mutex;
 
-use bytes::Bytes;
-
 /// A request head as received: its bytes, with where each part lies in them.
 ///
-/// One copy of the head and one list of offsets per request, rather than a string per header.
-#[derive(Debug, Clone, PartialEq)]
+/// One copy of the head and one list of offsets per request, rather than a string per header;
+/// both buffers are reused for later heads of the connection once the service gives them back
+/// ([`recycle`]).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RawHead {
-    bytes: Bytes,
+    bytes: Vec<u8>,
     method: Range<usize>,
     target: Range<usize>,
     headers: Vec<(Range<usize>, Range<usize>)>,
 }
 
 impl RawHead {
-    /// A head `httparse` found at the start of `source`, kept as `bytes`, a copy of that part.
-    fn new(source: &[u8], request: &httparse::Request<'_, '_>, bytes: Bytes) -> RawHead {
+    /// Makes this the head `httparse` found in the first `len` bytes of `source`, copying them.
+    fn fill(&mut self, source: &[u8], len: usize, request: &httparse::Request<'_, '_>) {
         let base = source.as_ptr() as usize;
         // httparse hands out slices of `source`; their offsets are found from their addresses and
         // hold in the copy too.
@@ -34,16 +34,17 @@ impl RawHead {
             let start = part.as_ptr() as usize - base;
             start..start + part.len()
         };
-        RawHead {
-            method: at(request.method.unwrap_or_default().as_bytes()),
-            target: at(request.path.unwrap_or_default().as_bytes()),
-            headers: request
+        self.method = at(request.method.unwrap_or_default().as_bytes());
+        self.target = at(request.path.unwrap_or_default().as_bytes());
+        self.headers.clear();
+        self.headers.extend(
+            request
                 .headers
                 .iter()
-                .map(|h| (at(h.name.as_bytes()), at(h.value)))
-                .collect(),
-            bytes,
-        }
+                .map(|h| (at(h.name.as_bytes()), at(h.value))),
+        );
+        self.bytes.clear();
+        self.bytes.extend_from_slice(&source[..len]);
     }
 
     /// The size of the head in bytes.
@@ -73,6 +74,18 @@ impl RawHead {
 pub struct Heads {
     queue: VecDeque<RawHead>,
     broken: bool,
+    /// Heads the service gave back, to be filled again.
+    spare: Vec<RawHead>,
+}
+
+/// Gives a claimed head back to its connection, so the next head reuses its buffers.
+pub fn recycle(heads: &Mutex<Heads>, head: RawHead) {
+    let mut heads = heads
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if heads.spare.len() < 4 {
+        heads.spare.push(head);
+    }
 }
 
 /// Takes the head hyper just handed over, if the tap saw the same one.
@@ -235,9 +248,10 @@ impl Framer {
     /// is queued and the state moves on to its body), `None` when more is needed or the stream is
     /// not HTTP/1 requests (then the state is `Broken`).
     fn parse_head(&mut self, data: &[u8], heads: &mut Heads) -> Option<usize> {
-        let mut slots = [httparse::EMPTY_HEADER; 128];
-        let mut request = httparse::Request::new(&mut slots);
-        let used = match request.parse(data) {
+        // Uninitialized slots: initializing 128 headers would cost more than parsing most heads.
+        let mut slots = [std::mem::MaybeUninit::<httparse::Header<'_>>::uninit(); 128];
+        let mut request = httparse::Request::new(&mut []);
+        let used = match request.parse_with_uninit_headers(data, &mut slots) {
             Ok(httparse::Status::Complete(used)) => used,
             Ok(httparse::Status::Partial) if data.len() <= MAX_HEAD => return None,
             _ => {
@@ -249,7 +263,8 @@ impl Framer {
             self.broken(heads);
             return None;
         };
-        let head = RawHead::new(data, &request, Bytes::copy_from_slice(&data[..used]));
+        let mut head = heads.spare.pop().unwrap_or_default();
+        head.fill(data, used, &request);
         heads.queue.push_back(head);
         self.state = next;
         Some(used)
@@ -267,6 +282,13 @@ fn body_framing(head: &httparse::Request<'_, '_>) -> Option<State> {
     let mut length = None;
     let mut chunked = false;
     for header in head.headers.iter() {
+        // Most names start with neither `c`, `t` nor `u`: skip those without comparing further.
+        if !matches!(
+            header.name.as_bytes().first(),
+            Some(b'c' | b'C' | b't' | b'T' | b'u' | b'U')
+        ) {
+            continue;
+        }
         let value = String::from_utf8_lossy(header.value);
         if header.name.eq_ignore_ascii_case("transfer-encoding") {
             chunked = value
