@@ -264,16 +264,6 @@ pub(crate) mod write {
         }
     }
 
-    /// Appends `"name":` (the name must need no escaping) after a `,` unless `first`.
-    pub(crate) fn key(out: &mut Vec<u8>, name: &str, first: bool) {
-        if !first {
-            out.push(b',');
-        }
-        out.push(b'"');
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b"\":");
-    }
-
     pub(crate) fn uint(out: &mut Vec<u8>, n: u64) {
         out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     }
@@ -332,6 +322,35 @@ pub(crate) mod write {
             Some(text) => str(out, text),
             None => out.extend_from_slice(b"null"),
         }
+    }
+
+    /// Appends `[[name, value], …]` for header fields as parsed from a request: names are
+    /// tokens (`httparse` and hyper accept nothing else), so only values need escaping.
+    pub(crate) fn header_fields<'a>(
+        out: &mut Vec<u8>,
+        fields: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+    ) {
+        out.push(b'[');
+        for (i, (name, value)) in fields.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            if name
+                .iter()
+                .all(|&b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+            {
+                out.extend_from_slice(b"[\"");
+                out.extend_from_slice(name);
+                out.extend_from_slice(b"\",");
+            } else {
+                out.push(b'[');
+                lossy(out, name);
+                out.push(b',');
+            }
+            lossy(out, value);
+            out.push(b']');
+        }
+        out.push(b']');
     }
 
     /// Appends `[[name, value], …]`.

@@ -61,6 +61,8 @@ pub(crate) struct Shared {
     /// worked out once instead of for every request.
     default_body: Bytes,
     default_content_type: Option<&'static str>,
+    /// The `,"response":{…}` part of the record of a request given the default answer.
+    default_response_json: Vec<u8>,
     pub(crate) shutdown: watch::Receiver<bool>,
     journal: Mutex<Option<Journal>>,
     flush_wanted: Notify,
@@ -422,6 +424,20 @@ pub(crate) async fn prepare(config: ReceiverConfig) -> anyhow::Result<(Prepared,
         &default_answer.headers,
         default_answer.body.as_deref().unwrap_or_default(),
     );
+    let mut default_response_json = Vec::new();
+    write_response(
+        &mut default_response_json,
+        &Given {
+            status: Some(StatusCode::from_u16(config.status).unwrap_or(StatusCode::OK)),
+            content_type: default_content_type,
+            headers: &default_answer.headers,
+            body: &default_body,
+            rule: None,
+            delay: default_answer.delay,
+            fault: None,
+            rejected: None,
+        },
+    );
     let (stop, shutdown) = watch::channel(false);
     let (events, _) = broadcast::channel(1024);
     let shared = Arc::new(Shared {
@@ -441,6 +457,7 @@ pub(crate) async fn prepare(config: ReceiverConfig) -> anyhow::Result<(Prepared,
         events,
         rules: RwLock::new(Arc::new(rules)),
         default_answer,
+        default_response_json,
         default_body,
         default_content_type,
         shutdown,
@@ -486,7 +503,10 @@ impl Prepared {
                 accepted = listener.accept() => match accepted {
                     Ok((stream, remote)) => {
                         let _ = stream.set_nodelay(true);
-                        let remote: Arc<str> = remote.to_string().into();
+                        // The peer address as it appears in every record of the connection.
+                        let mut remote_json = Vec::new();
+                        write::str(&mut remote_json, &remote.to_string());
+                        let remote: Arc<[u8]> = remote_json.into();
                         let (conn, tap) = Conn::new(stream, shared.commits.clone());
                         let io = TokioIo::new(tap);
                         let conn_shared = shared.clone();
@@ -587,6 +607,17 @@ pub(crate) fn full(
     response
 }
 
+/// The header value of a `Content-Type` the receiver picked; the usual ones are built once.
+fn content_type_value(content_type: &'static str) -> HeaderValue {
+    const JSON: HeaderValue = HeaderValue::from_static("application/json");
+    const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+    match content_type {
+        "application/json" => JSON,
+        "text/plain; charset=utf-8" => TEXT,
+        other => HeaderValue::from_static(other),
+    }
+}
+
 fn content_type_for(body: &str) -> &'static str {
     let trimmed = body.trim_start();
     if (trimmed.starts_with('{') || trimmed.starts_with('['))
@@ -606,9 +637,67 @@ fn content_type(headers: &[(String, String)], body: &str) -> Option<&'static str
     .then(|| content_type_for(body))
 }
 
+/// The answer given to a request, as its record describes it.
+struct Given<'a> {
+    /// `None` when a fault meant no answer was sent.
+    status: Option<StatusCode>,
+    content_type: Option<&'static str>,
+    headers: &'a [(String, String)],
+    body: &'a [u8],
+    rule: Option<usize>,
+    delay: Option<Duration>,
+    fault: Option<Fault>,
+    rejected: Option<&'a str>,
+}
+
+/// Appends `,"response":{…}` for the answer `given` (see [`crate::record::RecordedResponse`]).
+fn write_response(json: &mut Vec<u8>, given: &Given<'_>) {
+    json.extend_from_slice(b",\"response\":{\"status\":");
+    match given.status {
+        Some(status) => write::uint(json, status.as_u16().into()),
+        None => json.extend_from_slice(b"null"),
+    }
+    json.extend_from_slice(b",\"headers\":");
+    write::pairs(
+        json,
+        given
+            .content_type
+            .map(|ct| (&b"Content-Type"[..], ct.as_bytes()))
+            .into_iter()
+            .chain(
+                given
+                    .headers
+                    .iter()
+                    .map(|(n, v)| (n.as_bytes(), v.as_bytes())),
+            ),
+    );
+    json.extend_from_slice(b",\"body\":");
+    match given.fault {
+        None => write::lossy(json, given.body),
+        Some(_) => json.extend_from_slice(b"\"\""),
+    }
+    if let Some(rule) = given.rule {
+        json.extend_from_slice(b",\"rule\":");
+        write::uint(json, rule as u64);
+    }
+    if let Some(delay) = given.delay {
+        json.extend_from_slice(b",\"delay_ms\":");
+        write::uint(json, delay.as_millis() as u64);
+    }
+    if let Some(fault) = given.fault {
+        json.extend_from_slice(b",\"fault\":");
+        write::str(json, fault.name());
+    }
+    if let Some(rejected) = given.rejected {
+        json.extend_from_slice(b",\"rejected\":");
+        write::str(json, rejected);
+    }
+    json.push(b'}');
+}
+
 async fn handle(
     shared: Arc<Shared>,
-    remote: Arc<str>,
+    remote: Arc<[u8]>,
     conn: Arc<Conn>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Unanswered> {
@@ -745,70 +834,46 @@ async fn handle(
             + path.len(),
     );
     json.resize(SEQ_ROOM, b' ');
-    write::key(&mut json, "received_at", false);
+    json.extend_from_slice(b",\"received_at\":");
     write::timestamp(&mut json, received_at);
-    write::key(&mut json, "remote", false);
-    write::str(&mut json, &remote);
-    write::key(&mut json, "method", false);
+    json.extend_from_slice(b",\"remote\":");
+    json.extend_from_slice(&remote);
+    json.extend_from_slice(b",\"method\":");
     write::str(&mut json, method);
-    write::key(&mut json, "path", false);
+    json.extend_from_slice(b",\"path\":");
     write::str(&mut json, path);
-    write::key(&mut json, "query", false);
+    json.extend_from_slice(b",\"query\":");
     write::opt_str(&mut json, query);
-    write::key(&mut json, "headers", false);
+    json.extend_from_slice(b",\"headers\":");
     match &raw {
-        Some(raw) => write::pairs(&mut json, raw.headers()),
-        None => write::pairs(&mut json, hyper_pairs(&parts.headers)),
+        Some(raw) => write::header_fields(&mut json, raw.headers()),
+        None => write::header_fields(&mut json, hyper_pairs(&parts.headers)),
     }
-    write::key(&mut json, "body", false);
+    json.extend_from_slice(b",\"body\":");
     if !write::utf8(&mut json, &bytes) {
         json.extend_from_slice(b"null");
     }
-    write::key(&mut json, "body_base64", false);
+    json.extend_from_slice(b",\"body_base64\":");
     write::base64(&mut json, &bytes);
-    write::key(&mut json, "response", false);
-    json.push(b'{');
-    write::key(&mut json, "status", true);
-    match fault {
-        None => write::uint(&mut json, status.as_u16().into()),
-        Some(_) => json.extend_from_slice(b"null"),
+    match (&answer, &rejected_message, refused) {
+        // Most requests get the default answer, whose part of the record never changes.
+        (Cow::Borrowed(_), None, None) => json.extend_from_slice(&shared.default_response_json),
+        _ => write_response(
+            &mut json,
+            &Given {
+                status: fault.is_none().then_some(status),
+                content_type,
+                headers: response_headers,
+                body: &response_body,
+                rule,
+                delay,
+                fault,
+                rejected: rejected_message.as_deref(),
+            },
+        ),
     }
-    write::key(&mut json, "headers", false);
-    write::pairs(
-        &mut json,
-        content_type
-            .map(|ct| (&b"Content-Type"[..], ct.as_bytes()))
-            .into_iter()
-            .chain(
-                response_headers
-                    .iter()
-                    .map(|(n, v)| (n.as_bytes(), v.as_bytes())),
-            ),
-    );
-    write::key(&mut json, "body", false);
-    match fault {
-        None => write::lossy(&mut json, &response_body),
-        Some(_) => json.extend_from_slice(b"\"\""),
-    }
-    if let Some(rule) = rule {
-        write::key(&mut json, "rule", false);
-        write::uint(&mut json, rule as u64);
-    }
-    if let Some(delay) = delay {
-        write::key(&mut json, "delay_ms", false);
-        write::uint(&mut json, delay.as_millis() as u64);
-    }
-    if let Some(fault) = fault {
-        write::key(&mut json, "fault", false);
-        write::str(&mut json, fault.name());
-    }
-    if let Some(rejected) = &rejected_message {
-        write::key(&mut json, "rejected", false);
-        write::str(&mut json, rejected);
-    }
-    json.push(b'}');
     if let Some(verdict) = &verdict {
-        write::key(&mut json, "verification", false);
+        json.extend_from_slice(b",\"verification\":");
         // Serializing a plain struct into a Vec cannot fail.
         let _ = serde_json::to_writer(&mut json, verdict);
     }
@@ -848,7 +913,7 @@ async fn handle(
     *response.status_mut() = status;
     let headers = response.headers_mut();
     if let Some(content_type) = content_type {
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        headers.insert(header::CONTENT_TYPE, content_type_value(content_type));
     }
     for (name, value) in response_headers {
         if let (Ok(name), Ok(value)) = (

@@ -245,3 +245,31 @@ fn a_client_that_never_finishes_its_head_is_disconnected() {
         "an unfinished request is not a record"
     );
 }
+
+#[test]
+fn the_default_answer_is_recorded_as_configured() {
+    let receiver = receiver(ReceiverConfig {
+        status: 201,
+        delay: Some(std::time::Duration::from_millis(1)),
+        body: Some("made \"it\"".into()),
+        ..ReceiverConfig::default()
+    });
+    for _ in 0..2 {
+        let reply = request(receiver.addr(), "POST", "/x", b"{}");
+        assert_eq!((reply.status, reply.text().as_str()), (201, "made \"it\""));
+    }
+    let records = receiver.wait_for(2, TIMEOUT).unwrap();
+    for record in &records {
+        let response = serde_json::to_value(&record.response).unwrap();
+        assert_eq!(
+            response,
+            serde_json::json!({
+                "status": 201,
+                "headers": [["Content-Type", "text/plain; charset=utf-8"]],
+                "body": "made \"it\"",
+                "delay_ms": 1,
+            })
+        );
+    }
+    assert_eq!(records[1].seq, records[0].seq + 1);
+}
