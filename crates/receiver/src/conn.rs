@@ -11,9 +11,10 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, Weak};
 use std::task::{ready, Context, Poll, Waker};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -45,6 +46,13 @@ pub(crate) struct Conn {
     /// Request heads as they were on the wire, for the service to claim.
     pub(crate) heads: Mutex<Heads>,
     out: Mutex<Out>,
+    /// Requests being answered (the service runs).
+    busy: AtomicU32,
+    /// Since when (on the [`Watchdog`]'s clock) the connection waits for a request head; 0 when
+    /// it does not (a body is being read).
+    waiting_since: AtomicU64,
+    /// The answer is a stream (the live page's events): the connection is never idle.
+    streaming: AtomicBool,
 }
 
 struct Out {
@@ -66,10 +74,18 @@ struct Out {
 
 impl Conn {
     /// Splits `stream`: reads go through the returned [`Tap`], writes through the shared state.
-    pub(crate) fn new(stream: TcpStream, commits: Arc<Commits>) -> (Arc<Conn>, Tap) {
+    /// The connection is watched by `watchdog`.
+    pub(crate) fn new(
+        stream: TcpStream,
+        commits: Arc<Commits>,
+        watchdog: Arc<Watchdog>,
+    ) -> (Arc<Conn>, Tap) {
         let (read, write) = stream.into_split();
         let conn = Arc::new(Conn {
             heads: Mutex::new(Heads::default()),
+            busy: AtomicU32::new(0),
+            waiting_since: AtomicU64::new(watchdog.now()),
+            streaming: AtomicBool::new(false),
             out: Mutex::new(Out {
                 write,
                 buf: Vec::new(),
@@ -80,13 +96,49 @@ impl Conn {
                 failed: false,
             }),
         });
+        watchdog.watch(&conn);
         let tap = Tap {
             read,
             framer: Framer::new(),
             conn: conn.clone(),
             commits,
+            watchdog,
         };
         (conn, tap)
+    }
+
+    /// Marks a request as being answered until the returned guard drops; then the connection
+    /// waits for the next head, from that moment.
+    pub(crate) fn answering<'a>(&'a self, watchdog: &'a Watchdog) -> Answering<'a> {
+        self.busy.fetch_add(1, Ordering::Relaxed);
+        Answering {
+            conn: self,
+            watchdog,
+        }
+    }
+
+    /// The answer is a stream that lasts: the watchdog leaves the connection alone from now on.
+    pub(crate) fn streaming(&self) {
+        self.streaming.store(true, Ordering::Relaxed);
+    }
+
+    /// Closes the connection if it is idle: no request being answered, none of its answer held,
+    /// and waiting for a head since before `before`. The pending read then ends and hyper drops
+    /// the connection.
+    fn close_if_idle(&self, before: u64) {
+        let since = self.waiting_since.load(Ordering::Relaxed);
+        if since == 0
+            || since > before
+            || self.busy.load(Ordering::Relaxed) > 0
+            || self.streaming.load(Ordering::Relaxed)
+        {
+            return;
+        }
+        let out = lock(&self.out);
+        if out.buf.is_empty() {
+            let stream: &TcpStream = out.write.as_ref();
+            let _ = socket2::SockRef::from(stream).shutdown(std::net::Shutdown::Both);
+        }
     }
 
     /// Answers written from now on wait until journal batch `batch` is written.
@@ -186,6 +238,75 @@ impl Commits {
     }
 }
 
+/// A request being answered on a connection (see [`Conn::answering`]).
+pub(crate) struct Answering<'a> {
+    conn: &'a Conn,
+    watchdog: &'a Watchdog,
+}
+
+impl Drop for Answering<'_> {
+    fn drop(&mut self) {
+        self.conn
+            .waiting_since
+            .store(self.watchdog.now(), Ordering::Relaxed);
+        self.conn.busy.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Closes connections that wait too long for a request head: a client that stalls in the middle
+/// of one, or an idle keep-alive connection. One task checks every connection a few times per
+/// timeout, so a request costs two relaxed stores instead of a timer armed and disarmed (what
+/// hyper's own header-read timeout does).
+pub(crate) struct Watchdog {
+    start: Instant,
+    timeout: Duration,
+    /// Milliseconds since `start` as of the last round, plus one (0 means "not waiting").
+    now: AtomicU64,
+    conns: Mutex<Vec<Weak<Conn>>>,
+}
+
+impl Watchdog {
+    pub(crate) fn new(timeout: Duration) -> Watchdog {
+        Watchdog {
+            start: Instant::now(),
+            timeout,
+            now: AtomicU64::new(1),
+            conns: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        self.now.load(Ordering::Relaxed)
+    }
+
+    fn watch(&self, conn: &Arc<Conn>) {
+        lock(&self.conns).push(Arc::downgrade(conn));
+    }
+
+    /// How often a round runs: a quarter of the timeout, within 5 ms and 1 s.
+    pub(crate) fn interval(&self) -> Duration {
+        (self.timeout / 4).clamp(Duration::from_millis(5), Duration::from_secs(1))
+    }
+
+    /// One round: moves the clock on, forgets closed connections and closes those waiting for a
+    /// head since `timeout` ago or longer.
+    pub(crate) fn round(&self) {
+        let now = self.start.elapsed().as_millis() as u64 + 1;
+        self.now.store(now, Ordering::Relaxed);
+        let Some(before) = now.checked_sub(self.timeout.as_millis() as u64) else {
+            return;
+        };
+        let conns: Vec<Arc<Conn>> = {
+            let mut conns = lock(&self.conns);
+            conns.retain(|conn| conn.strong_count() > 0);
+            conns.iter().filter_map(Weak::upgrade).collect()
+        };
+        for conn in &conns {
+            conn.close_if_idle(before);
+        }
+    }
+}
+
 /// hyper's side of a connection: reads are also fed to a [`Framer`] (see [`crate::wire`]),
 /// writes wait for the journal as described in the module documentation.
 pub(crate) struct Tap {
@@ -193,6 +314,7 @@ pub(crate) struct Tap {
     framer: Framer,
     conn: Arc<Conn>,
     commits: Arc<Commits>,
+    watchdog: Arc<Watchdog>,
 }
 
 impl Tap {
@@ -268,6 +390,15 @@ impl AsyncRead for Tap {
         if let Poll::Ready(Ok(())) = poll {
             let mut heads = lock(&this.conn.heads);
             this.framer.feed(&buf.filled()[before..], &mut heads);
+            drop(heads);
+            // Waiting for a head starts when its first bytes (or none yet) leave the framer
+            // expecting one, and keeps its start however slowly the rest comes.
+            let waiting = &this.conn.waiting_since;
+            if !this.framer.expects_head() {
+                waiting.store(0, Ordering::Relaxed);
+            } else if waiting.load(Ordering::Relaxed) == 0 {
+                waiting.store(this.watchdog.now(), Ordering::Relaxed);
+            }
         }
         poll
     }

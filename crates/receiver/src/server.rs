@@ -14,14 +14,14 @@ use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, watch, Notify};
 
 use crate::admin;
 use crate::config::ReceiverConfig;
-use crate::conn::{Commits, Conn};
+use crate::conn::{Commits, Conn, Watchdog};
 use crate::journal::{self, Journal};
 use crate::record::{write, Held, Record, SEQ_ROOM};
 use crate::rules::{Answer, Fault, Rules};
@@ -68,6 +68,8 @@ pub(crate) struct Shared {
     flush_wanted: Notify,
     /// Journal batches written, and the answers waiting for theirs.
     commits: Arc<Commits>,
+    /// Closes connections that take too long to send a request head.
+    watchdog: Arc<Watchdog>,
     journal_failed: AtomicBool,
 }
 
@@ -438,6 +440,7 @@ pub(crate) async fn prepare(config: ReceiverConfig) -> anyhow::Result<(Prepared,
             rejected: None,
         },
     );
+    let watchdog = Arc::new(Watchdog::new(config.header_read_timeout));
     let (stop, shutdown) = watch::channel(false);
     let (events, _) = broadcast::channel(1024);
     let shared = Arc::new(Shared {
@@ -452,6 +455,7 @@ pub(crate) async fn prepare(config: ReceiverConfig) -> anyhow::Result<(Prepared,
         journal: Mutex::new(journal),
         flush_wanted: Notify::new(),
         commits: Arc::new(Commits::default()),
+        watchdog,
         changed: Condvar::new(),
         waiters: AtomicUsize::new(0),
         events,
@@ -493,11 +497,21 @@ impl Prepared {
             })
         });
         let graceful = GracefulShutdown::new();
+        let watchdog = {
+            let watchdog = shared.watchdog.clone();
+            let mut shutdown = shared.shutdown.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::select! {
+                        _ = tokio::time::sleep(watchdog.interval()) => watchdog.round(),
+                        _ = stopped(&mut shutdown) => break,
+                    }
+                }
+            })
+        };
+        // No header-read timeout from hyper: the watchdog does it (see `crate::conn::Watchdog`).
         let mut builder = http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(shared.config.header_read_timeout)
-            .keep_alive(true);
+        builder.keep_alive(true);
         loop {
             tokio::select! {
                 accepted = listener.accept() => match accepted {
@@ -507,7 +521,8 @@ impl Prepared {
                         let mut remote_json = Vec::new();
                         write::str(&mut remote_json, &remote.to_string());
                         let remote: Arc<[u8]> = remote_json.into();
-                        let (conn, tap) = Conn::new(stream, shared.commits.clone());
+                        let (conn, tap) =
+                            Conn::new(stream, shared.commits.clone(), shared.watchdog.clone());
                         let io = TokioIo::new(tap);
                         let conn_shared = shared.clone();
                         let service = service_fn(move |request| {
@@ -529,6 +544,8 @@ impl Prepared {
             _ = graceful.shutdown() => {}
             _ = tokio::time::sleep(shared.config.shutdown_grace) => {}
         }
+        watchdog.abort();
+        let _ = watchdog.await;
         if let Some(flusher) = flusher {
             flusher.abort();
             let _ = flusher.await;
@@ -702,6 +719,8 @@ async fn handle(
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Unanswered> {
     let received_at = SystemTime::now();
+    // While this runs (and the answer is held), the connection is not idle.
+    let _answering = conn.answering(&shared.watchdog);
     let path = request.uri().path();
     if path == "/_hooktest" || path.starts_with("/_hooktest/") {
         // The tap queued this request's raw head too: take it off the queue, or the next request
@@ -717,7 +736,11 @@ async fn handle(
             target,
             request.headers().len(),
         );
-        return Ok(admin::handle(shared, request).await);
+        let response = admin::handle(shared.clone(), request).await;
+        if matches!(response.body(), Either::Right(_)) {
+            conn.streaming();
+        }
+        return Ok(response);
     }
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str();

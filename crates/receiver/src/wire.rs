@@ -152,6 +152,11 @@ impl Framer {
         heads.broken = true;
     }
 
+    /// Whether the next bytes are (part of) a request head rather than a body.
+    pub fn expects_head(&self) -> bool {
+        matches!(self.state, State::Head)
+    }
+
     /// Feeds bytes read from the connection; complete heads are queued on `heads`.
     pub fn feed(&mut self, mut data: &[u8], heads: &mut Heads) {
         while !data.is_empty() {

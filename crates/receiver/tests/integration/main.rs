@@ -7,4 +7,5 @@ mod page;
 mod recording;
 mod serve;
 mod support;
+mod timeouts;
 mod verify;
