@@ -467,3 +467,82 @@ impl AsyncWrite for Tap {
         Pin::new(&mut out.write).poll_shutdown(cx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    /// A connection on loopback: the server side as the receiver wraps it, and the client.
+    async fn pair() -> (Arc<Commits>, Arc<Conn>, Tap, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let commits = Arc::new(Commits::default());
+        let watchdog = Arc::new(Watchdog::new(Duration::from_secs(10)));
+        let (conn, tap) = Conn::new(server, commits.clone(), watchdog);
+        (commits, conn, tap, client)
+    }
+
+    const ANSWER: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+
+    #[tokio::test]
+    async fn an_answer_waits_for_its_journal_batch() {
+        let (commits, conn, mut tap, mut client) = pair().await;
+        conn.hold_until(1);
+        tap.write_all(ANSWER).await.unwrap();
+        tap.flush().await.unwrap();
+        let mut buf = [0u8; 64];
+        assert!(
+            client.try_read(&mut buf).is_err(),
+            "nothing is sent before the journal batch is written"
+        );
+        commits.release(1, true);
+        client.read_exact(&mut buf[..ANSWER.len()]).await.unwrap();
+        assert_eq!(&buf[..ANSWER.len()], ANSWER);
+        // Once the batch is written, later answers go straight out.
+        tap.write_all(ANSWER).await.unwrap();
+        client.read_exact(&mut buf[..ANSWER.len()]).await.unwrap();
+        assert_eq!(&buf[..ANSWER.len()], ANSWER);
+    }
+
+    #[tokio::test]
+    async fn shutting_down_waits_for_held_bytes() {
+        let (commits, conn, mut tap, mut client) = pair().await;
+        conn.hold_until(1);
+        tap.write_all(ANSWER).await.unwrap();
+        let release = tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            commits.release(1, true);
+        });
+        tap.shutdown().await.unwrap();
+        release.await.unwrap();
+        let mut got = Vec::new();
+        client.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, ANSWER);
+    }
+
+    #[tokio::test]
+    async fn a_failed_journal_write_answers_500_and_closes() {
+        let (commits, conn, mut tap, mut client) = pair().await;
+        conn.hold_until(1);
+        tap.write_all(ANSWER).await.unwrap();
+        commits.release(1, false);
+        let mut buf = [0u8; 8];
+        assert!(
+            tap.read(&mut buf).await.is_err(),
+            "the connection ends on the receiver's side"
+        );
+        drop((tap, conn));
+        let mut got = Vec::new();
+        client.read_to_end(&mut got).await.unwrap();
+        let got = String::from_utf8(got).unwrap();
+        assert!(got.starts_with("HTTP/1.1 500 "), "{got}");
+        assert!(got.ends_with("could not be written (see the receiver's stderr)\"}"));
+        let (head, body) = got.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains(&format!("content-length: {}", body.len())));
+    }
+}

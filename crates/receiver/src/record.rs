@@ -113,6 +113,11 @@ impl Held {
         let end = buf.len();
         buf.extend_from_slice(method.as_bytes());
         buf.extend_from_slice(path.as_bytes());
+        // The buffer was sized for the worst case of escaping; a big record gives back what it
+        // did not use, since up to `--keep` of them are held.
+        if buf.capacity() - buf.len() > 4096 {
+            buf.shrink_to_fit();
+        }
         Held {
             seq,
             buf,
