@@ -91,7 +91,7 @@ pub fn run(cli: &Cli, args: &WatchArgs) -> anyhow::Result<i32> {
 
     // Arm the watcher before the first load, so that nothing written meanwhile is missed.
     let watched = root.canonicalize().unwrap_or_else(|_| root.clone());
-    let _watcher = match watcher::start(&watched, args.poll, tx) {
+    let mut watch = match watcher::Watch::start(&watched, args.poll, tx) {
         Ok(w) => w,
         Err(message) => {
             eprintln!("error: {message}");
@@ -137,7 +137,10 @@ pub fn run(cli: &Cli, args: &WatchArgs) -> anyhow::Result<i32> {
             None => String::new(),
         }
     );
-    while let watcher::Batch::Changes(changes) = watcher::next_batch(&rx, &watched, &root) {
+    while let watcher::Batch::Changes(mut changes) = watcher::next_batch(&rx, &watched, &root) {
+        if watch.refresh() {
+            changes.everything = true;
+        }
         if !changes.is_empty() {
             session.next(&changes)?;
         }

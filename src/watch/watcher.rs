@@ -1,6 +1,8 @@
-//! File-system events for `watch`: the project folder watched recursively (editors save by
-//! renaming, which a watch on a single file would lose), filtered to the project's own files, and
-//! debounced into batches.
+//! File-system events for `watch`: the project folder itself (for `hooktest.toml` and for project
+//! folders appearing) and its `hooks/`, `events/` and `contracts/` folders recursively (editors save
+//! by renaming, which a watch on a single file would lose), filtered to the project's own files,
+//! and debounced into batches. Nothing else in the folder is watched, so a `target/` or
+//! `node_modules/` beside the project costs no watches and wakes nothing.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -34,34 +36,102 @@ pub enum Batch {
     Stop,
 }
 
-/// Starts watching `root` (inotify, FSEvents, … or polling every `poll`); events go to `tx`.
-/// The error is a sentence for the user.
-pub fn start(
-    root: &Path,
-    poll: Option<Duration>,
-    tx: Sender<Msg>,
-) -> Result<Box<dyn Watcher>, String> {
-    let handler = move |event| {
-        let _ = tx.send(Msg::Fs(event));
-    };
-    let mut watcher: Box<dyn Watcher> = match poll {
-        Some(interval) => Box::new(
-            // notify's poller compares whole-second mtimes; hashing catches edits within a second
-            // (project files are small).
-            PollWatcher::new(
-                handler,
-                Config::default()
-                    .with_poll_interval(interval)
-                    .with_compare_contents(true),
-            )
-            .map_err(|e| explain(&e, root))?,
-        ),
-        None => Box::new(notify::recommended_watcher(handler).map_err(|e| explain(&e, root))?),
-    };
-    watcher
-        .watch(root, RecursiveMode::Recursive)
-        .map_err(|e| explain(&e, root))?;
-    Ok(watcher)
+/// A running watch on a project folder.
+pub struct Watch {
+    watcher: Box<dyn Watcher>,
+    /// The project's folders, with the identity of the folder watched under each name (`None`
+    /// when there is none).
+    dirs: Vec<(PathBuf, Option<DirId>)>,
+}
+
+/// Tells a folder from another one that later takes its name (device and inode where there are
+/// such things).
+type DirId = (u64, u64);
+
+fn dir_id(path: &Path) -> Option<DirId> {
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some((0, 0))
+    }
+}
+
+impl Watch {
+    /// Starts watching `root` (inotify, FSEvents, … or polling every `poll`); events go to `tx`.
+    /// The error is a sentence for the user.
+    pub fn start(root: &Path, poll: Option<Duration>, tx: Sender<Msg>) -> Result<Watch, String> {
+        let handler = move |event| {
+            let _ = tx.send(Msg::Fs(event));
+        };
+        let mut watcher: Box<dyn Watcher> = match poll {
+            Some(interval) => Box::new(
+                // notify's poller compares whole-second mtimes; hashing catches edits within a
+                // second (project files are small).
+                PollWatcher::new(
+                    handler,
+                    Config::default()
+                        .with_poll_interval(interval)
+                        .with_compare_contents(true),
+                )
+                .map_err(|e| explain(&e, root))?,
+            ),
+            None => Box::new(notify::recommended_watcher(handler).map_err(|e| explain(&e, root))?),
+        };
+        watcher
+            .watch(root, RecursiveMode::NonRecursive)
+            .map_err(|e| explain(&e, root))?;
+        let mut watch = Watch {
+            watcher,
+            dirs: [HOOKS_DIR, EVENTS_DIR, CONTRACTS_DIR]
+                .iter()
+                .map(|dir| (root.join(dir), None))
+                .collect(),
+        };
+        watch.refresh_dirs().map_err(|(e, dir)| explain(&e, &dir))?;
+        Ok(watch)
+    }
+
+    /// Watches project folders that appeared (or were replaced) since the last call; `true` when
+    /// one did, so that the caller reloads everything: files may have been written into it before
+    /// its watch began. A folder that cannot be watched is reported on stderr.
+    pub fn refresh(&mut self) -> bool {
+        match self.refresh_dirs() {
+            Ok(added) => added,
+            Err((e, dir)) => {
+                eprintln!("warning: {}", explain(&e, &dir));
+                true
+            }
+        }
+    }
+
+    fn refresh_dirs(&mut self) -> Result<bool, (notify::Error, PathBuf)> {
+        let mut added = false;
+        for (dir, watched) in &mut self.dirs {
+            let now = dir_id(dir);
+            if now == *watched {
+                continue;
+            }
+            if watched.is_some() {
+                // Gone or replaced: its watch (if the system kept one) is of the old folder.
+                let _ = self.watcher.unwatch(dir);
+            }
+            *watched = now;
+            if now.is_some() {
+                added = true;
+                if let Err(e) = self.watcher.watch(dir, RecursiveMode::Recursive) {
+                    *watched = None;
+                    return Err((e, dir.clone()));
+                }
+            }
+        }
+        Ok(added)
+    }
 }
 
 /// Whether the error is the system's limit on watches (inotify's `max_user_watches`).
@@ -217,6 +287,34 @@ mod tests {
         ] {
             assert!(seen(ignored).is_empty(), "{ignored} should be ignored");
         }
+    }
+
+    #[test]
+    fn only_the_project_folders_are_watched() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("target/debug")).unwrap();
+        std::fs::create_dir_all(root.join("hooks")).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let _watch = Watch::start(&root, None, tx).unwrap();
+        // Events arrive in order: had `target/` been watched, its write would come first.
+        std::fs::write(root.join("target/debug/x.o"), "x").unwrap();
+        std::fs::write(root.join("hooks/h.json"), "{}").unwrap();
+        let first = loop {
+            match rx.recv_timeout(Duration::from_secs(20)).expect("an event") {
+                Msg::Fs(Ok(event)) if !matches!(event.kind, notify::EventKind::Access(_)) => {
+                    break event
+                }
+                _ => continue,
+            }
+        };
+        assert!(
+            first
+                .paths
+                .iter()
+                .all(|p| p.starts_with(root.join("hooks"))),
+            "{first:?}"
+        );
     }
 
     #[test]

@@ -106,6 +106,52 @@ fn a_new_event_file_starts_firing_and_swap_files_are_ignored() {
 }
 
 #[test]
+fn a_project_folder_removed_and_made_again_is_watched_again() {
+    let test = project();
+    let mut watch = Watch::start(&test, &[]);
+    watch.wait_stdout("h ← deploy");
+    fs::remove_dir_all(test.path().join("events")).unwrap();
+    watch.wait_stdout("-- h ← deploy stopped firing");
+    watch.wait_reload(1);
+    // A new `events/` folder (another inode under the same name), with a file in it written
+    // straight away: both are seen.
+    write(
+        &test,
+        "events/again.json",
+        &event_json("app.deploy", "app", "again", ""),
+    );
+    watch.wait_stdout(r#""text": "v1 again""#);
+    // Later edits in the new folder are seen too.
+    write(
+        &test,
+        "events/again.json",
+        &event_json("app.deploy", "app", "edited", ""),
+    );
+    watch.wait_stdout(r#""text": "v1 edited""#);
+}
+
+#[test]
+fn files_outside_the_project_folders_cause_no_reload() {
+    let test = project();
+    let mut watch = Watch::start(&test, &[]);
+    watch.wait_stdout("h ← deploy");
+    // A busy build folder beside the project: no reloads, and a hook edit is still seen.
+    for i in 0..20 {
+        write(&test, &format!("target/debug/deps/f{i}.o"), "x");
+    }
+    write(&test, "hooks/h.json", &hook("h", "v2"));
+    watch.wait_stdout(r#"+  "text": "v2 shop""#);
+    // (A loaded machine may see the hook's write as two saves: truncated, then written.)
+    let reloads = watch.reloads();
+    assert!(
+        reloads
+            .iter()
+            .all(|line| line.starts_with("reloaded hooks/h.json")),
+        "{reloads:?}"
+    );
+}
+
+#[test]
 fn a_deleted_hook_stops_firing() {
     let test = project().file("hooks/other.json", &hook("other", "o"));
     let mut watch = Watch::start(&test, &[]);
