@@ -53,6 +53,8 @@ pub(crate) struct Conn {
     waiting_since: AtomicU64,
     /// The answer is a stream (the live page's events): the connection is never idle.
     streaming: AtomicBool,
+    /// hyper has answer bytes the socket did not take yet (a slow reader): not idle.
+    writing: AtomicBool,
 }
 
 struct Out {
@@ -86,6 +88,7 @@ impl Conn {
             busy: AtomicU32::new(0),
             waiting_since: AtomicU64::new(watchdog.now()),
             streaming: AtomicBool::new(false),
+            writing: AtomicBool::new(false),
             out: Mutex::new(Out {
                 write,
                 buf: Vec::new(),
@@ -131,6 +134,7 @@ impl Conn {
             || since > before
             || self.busy.load(Ordering::Relaxed) > 0
             || self.streaming.load(Ordering::Relaxed)
+            || self.writing.load(Ordering::Relaxed)
         {
             return;
         }
@@ -149,16 +153,15 @@ impl Conn {
 
     /// Sends what was held for journal batches up to `written` (called by the journal writer);
     /// `false` when the connection waits for a later batch and must stay listed.
-    fn release(&self, written: u64, ok: bool) -> bool {
+    fn release(&self, written: u64, failed: u64) -> bool {
         let mut out = lock(&self.out);
-        out.listed = false;
         if out.batch > written {
+            // Stays listed: `Commits::release` puts it back without taking `out`.
             return false;
         }
-        if !ok {
-            out.failed = true;
-            out.buf.clear();
-            let _ = out.write.try_write(&JOURNAL_FAILED);
+        out.listed = false;
+        if failed != 0 && out.batch >= failed {
+            fail(&mut out);
         }
         let mut sent = 0;
         while sent < out.buf.len() {
@@ -187,7 +190,11 @@ impl Conn {
 /// Journal batches written, and the connections holding answers until theirs is.
 #[derive(Default)]
 pub(crate) struct Commits {
+    /// Woken after each batch, for the rare answers that wait in the service ([`Commits::written_by`]).
+    done: tokio::sync::Notify,
     written: AtomicU64,
+    /// The first journal batch that could not be written (0: none).
+    failed: AtomicU64,
     waiting: Mutex<Vec<Arc<Conn>>>,
 }
 
@@ -211,29 +218,42 @@ impl Commits {
         true
     }
 
+    /// Waits until journal batch `batch` is written; `false` when writing it failed. For what
+    /// happens in the service after recording (a fault acted out, a delay): answers themselves
+    /// wait in [`Tap`].
+    pub(crate) async fn written_by(&self, batch: u64) -> bool {
+        loop {
+            let done = self.done.notified();
+            if self.written() >= batch {
+                let failed = self.failed.load(Ordering::Relaxed);
+                return failed == 0 || batch < failed;
+            }
+            done.await;
+        }
+    }
+
     /// Journal batch `batch` was written (`ok`) or failed: sends the answers it held.
     pub(crate) fn release(&self, batch: u64, ok: bool) {
         let conns = {
             let mut waiting = lock(&self.waiting);
+            if !ok && self.failed.load(Ordering::Relaxed) == 0 {
+                self.failed.store(batch, Ordering::Relaxed);
+            }
             self.written.store(batch, Ordering::Release);
             std::mem::take(&mut *waiting)
         };
         let mut later = Vec::new();
+        let failed = self.failed.load(Ordering::Relaxed);
         for conn in conns {
-            if !conn.release(batch, ok) {
+            if !conn.release(batch, failed) {
                 later.push(conn);
             }
         }
+        self.done.notify_waiters();
         if !later.is_empty() {
-            let mut waiting = lock(&self.waiting);
-            for conn in later {
-                let mut out = lock(&conn.out);
-                if !out.listed {
-                    out.listed = true;
-                    drop(out);
-                    waiting.push(conn);
-                }
-            }
+            // Still marked listed, so `wait` did not list them twice meanwhile; `out` is not
+            // taken under `waiting` (`Tap::poll_write` takes them the other way round).
+            lock(&self.waiting).extend(later);
         }
     }
 }
@@ -293,13 +313,15 @@ impl Watchdog {
     pub(crate) fn round(&self) {
         let now = self.start.elapsed().as_millis() as u64 + 1;
         self.now.store(now, Ordering::Relaxed);
-        let Some(before) = now.checked_sub(self.timeout.as_millis() as u64) else {
-            return;
-        };
         let conns: Vec<Arc<Conn>> = {
             let mut conns = lock(&self.conns);
             conns.retain(|conn| conn.strong_count() > 0);
             conns.iter().filter_map(Weak::upgrade).collect()
+        };
+        // Stamps are taken from this clock, which is up to one interval behind.
+        let slack = self.timeout + self.interval();
+        let Some(before) = now.checked_sub(slack.as_millis() as u64) else {
+            return;
         };
         for conn in &conns {
             conn.close_if_idle(before);
@@ -356,6 +378,13 @@ impl Tap {
     }
 }
 
+/// The journal batch of an answer failed: the 500 goes out instead, and the connection ends.
+fn fail(out: &mut Out) {
+    out.failed = true;
+    out.buf.clear();
+    let _ = out.write.try_write(&JOURNAL_FAILED);
+}
+
 fn set_waker(out: &mut Out, cx: &Context<'_>) {
     if !out.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
         out.waker = Some(cx.waker().clone());
@@ -389,14 +418,17 @@ impl AsyncRead for Tap {
         let poll = Pin::new(&mut this.read).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = poll {
             let mut heads = lock(&this.conn.heads);
+            let queued = heads.queued();
             this.framer.feed(&buf.filled()[before..], &mut heads);
+            let completed = heads.queued() > queued;
             drop(heads);
             // Waiting for a head starts when its first bytes (or none yet) leave the framer
-            // expecting one, and keeps its start however slowly the rest comes.
+            // expecting one, and keeps its start however slowly the rest comes. A head that just
+            // completed starts the wait afresh: its request is about to be answered.
             let waiting = &this.conn.waiting_since;
             if !this.framer.expects_head() {
                 waiting.store(0, Ordering::Relaxed);
-            } else if waiting.load(Ordering::Relaxed) == 0 {
+            } else if completed || waiting.load(Ordering::Relaxed) == 0 {
                 waiting.store(this.watchdog.now(), Ordering::Relaxed);
             }
         }
@@ -429,8 +461,22 @@ impl AsyncWrite for Tap {
         // Bytes go behind bytes already held, and are held while their journal line is not
         // written; otherwise straight to the socket.
         let waiting = out.batch > this.commits.written() && this.commits.wait(&this.conn, &mut out);
+        let failed = this.commits.failed.load(Ordering::Relaxed);
+        if !waiting && out.batch != 0 && failed != 0 && out.batch >= failed {
+            fail(&mut out);
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the journal could not be written",
+            )));
+        }
         if out.buf.is_empty() && !waiting {
-            return Pin::new(&mut out.write).poll_write_vectored(cx, bufs);
+            let poll = Pin::new(&mut out.write).poll_write_vectored(cx, bufs);
+            let total: usize = bufs.iter().map(|b| b.len()).sum();
+            if !matches!(poll, Poll::Ready(Ok(n)) if n == total) {
+                // hyper keeps the rest: the answer is still going out.
+                this.conn.writing.store(true, Ordering::Relaxed);
+            }
+            return poll;
         }
         let mut n = 0;
         for b in bufs {
@@ -456,7 +502,15 @@ impl AsyncWrite for Tap {
         let this = self.get_mut();
         let mut out = lock(&this.conn.out);
         ready!(this.drain(&mut out, cx, false))?;
-        Pin::new(&mut out.write).poll_flush(cx)
+        ready!(Pin::new(&mut out.write).poll_flush(cx))?;
+        if this.conn.writing.swap(false, Ordering::Relaxed) {
+            // The answer is out: the wait for the next head starts now.
+            let waiting = &this.conn.waiting_since;
+            if waiting.load(Ordering::Relaxed) != 0 {
+                waiting.store(this.watchdog.now(), Ordering::Relaxed);
+            }
+        }
+        Poll::Ready(Ok(()))
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -544,5 +598,80 @@ mod tests {
         assert!(got.ends_with("could not be written (see the receiver's stderr)\"}"));
         let (head, body) = got.split_once("\r\n\r\n").unwrap();
         assert!(head.contains(&format!("content-length: {}", body.len())));
+    }
+
+    /// The journal batch of a request fails before hyper writes its answer (a delay rule, or the
+    /// writer on another thread simply being quick): the answer does not go out as if the
+    /// request had been recorded.
+    #[tokio::test]
+    async fn an_answer_written_after_its_batch_failed_is_not_sent() {
+        let (commits, conn, mut tap, mut client) = pair().await;
+        conn.hold_until(1);
+        commits.release(1, false);
+        let _ = tap.write_all(ANSWER).await;
+        let _ = tap.flush().await;
+        drop((tap, conn));
+        let mut got = Vec::new();
+        let _ = client.read_to_end(&mut got).await;
+        let got = String::from_utf8_lossy(&got);
+        assert!(
+            got.starts_with("HTTP/1.1 500 "),
+            "sent as if recorded: {got:?}"
+        );
+    }
+
+    /// Lock order: `Tap::poll_write` takes `out` then `waiting` (in `Commits::wait`), so
+    /// `Commits::release` must never take `out` while it holds `waiting`. A connection task writes
+    /// while the journal writer, on another thread, re-lists it for a later batch.
+    #[test]
+    fn release_and_poll_write_do_not_deadlock() {
+        use std::sync::mpsc;
+        use std::task::Waker;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (commits, conn, tap, client) = rt.block_on(pair());
+        let tap = Arc::new(Mutex::new(tap));
+        let (progress_tx, progress_rx) = mpsc::channel::<u64>();
+        let worker = {
+            let (commits, conn, tap) = (commits.clone(), conn.clone(), tap.clone());
+            std::thread::spawn(move || {
+                let _guard = rt.enter();
+                let mut cx = Context::from_waker(Waker::noop());
+                let mut buf = [0u8; 4096];
+                for k in 0..20_000u64 {
+                    let (first, second) = (2 * k + 1, 2 * k + 2);
+                    conn.hold_until(first);
+                    let mut t = tap.lock().unwrap();
+                    let _ = Pin::new(&mut *t).poll_write(&mut cx, b"a");
+                    drop(t);
+                    conn.hold_until(second);
+                    let writer = {
+                        let commits = commits.clone();
+                        std::thread::spawn(move || commits.release(first, true))
+                    };
+                    // The connection task writes while the journal writer re-lists it.
+                    let mut t = tap.lock().unwrap();
+                    let _ = Pin::new(&mut *t).poll_write(&mut cx, b"b");
+                    drop(t);
+                    writer.join().unwrap();
+                    commits.release(second, true);
+                    let _ = client.try_read(&mut buf);
+                    let _ = progress_tx.send(k);
+                }
+            })
+        };
+        let mut last = 0;
+        loop {
+            match progress_rx.recv_timeout(Duration::from_secs(5)) {
+                Ok(k) => last = k,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("deadlock: no progress for 5 s after iteration {last}")
+                }
+            }
+        }
+        worker.join().unwrap();
     }
 }

@@ -910,7 +910,8 @@ async fn handle(
             body.to_string(),
         ));
     }
-    if let Some(batch) = shared.record(method, path, json) {
+    let batch = shared.record(method, path, json);
+    if let Some(batch) = batch {
         // The answer goes out once the journal line is written: see `crate::conn`.
         conn.hold_until(batch);
     }
@@ -921,6 +922,12 @@ async fn handle(
 
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
+    }
+    if let (Some(_), Some(batch)) = (fault, batch) {
+        // A fault has no answer to hold back: it is acted out once the line is written.
+        if !shared.commits.written_by(batch).await {
+            return Err(Unanswered("the journal could not be written"));
+        }
     }
     match fault {
         Some(Fault::Close) => return Err(Unanswered("fault: close")),
@@ -1006,5 +1013,47 @@ async fn read_body(headers: &http::HeaderMap, mut body: Incoming, max: u64) -> (
     match first {
         Some(first) => (first, false),
         None => (Bytes::from(collected), false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// The journal batch of a request with a delay fails while the service sleeps: the client
+    /// must get the 500, as before the change (the old code checked after the batch was written).
+    #[tokio::test]
+    async fn a_delayed_answer_whose_journal_line_failed_is_a_500() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = ReceiverConfig {
+            journal: Some(dir.path().join("journal.jsonl")),
+            rules: Some(Rules::from_yaml("- path: /slow\n  delay: 300ms\n").unwrap()),
+            ..ReceiverConfig::default()
+        };
+        let (prepared, handle) = prepare(config).await.unwrap();
+        // Every later write fails (ENOSPC).
+        *handle.shared.journal.lock().unwrap() =
+            Some(Journal::open(std::path::Path::new("/dev/full")).unwrap());
+        let task = tokio::spawn(prepared.run());
+        let addr = handle.addr();
+        let reply = tokio::task::spawn_blocking(move || {
+            let mut stream = std::net::TcpStream::connect(addr).unwrap();
+            stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            stream
+                .write_all(b"POST /slow HTTP/1.1\r\nHost: h\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+                .unwrap();
+            let mut got = Vec::new();
+            let _ = stream.read_to_end(&mut got);
+            String::from_utf8_lossy(&got).into_owned()
+        })
+        .await
+        .unwrap();
+        handle.request_stop();
+        let _ = task.await;
+        assert!(
+            reply.starts_with("HTTP/1.1 500 "),
+            "answered as if recorded: {reply:?}"
+        );
     }
 }

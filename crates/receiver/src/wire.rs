@@ -78,6 +78,13 @@ pub struct Heads {
     spare: Vec<RawHead>,
 }
 
+impl Heads {
+    /// How many heads wait to be claimed.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+}
+
 /// Gives a claimed head back to its connection, so the next head reuses its buffers.
 pub fn recycle(heads: &Mutex<Heads>, head: RawHead) {
     let mut heads = heads
@@ -154,7 +161,8 @@ impl Framer {
 
     /// Whether the next bytes are (part of) a request head rather than a body.
     pub fn expects_head(&self) -> bool {
-        matches!(self.state, State::Head)
+        // Once framing is lost (an `Upgrade` header hyper answers normally), assume a head.
+        matches!(self.state, State::Head | State::Broken)
     }
 
     /// Feeds bytes read from the connection; complete heads are queued on `heads`.

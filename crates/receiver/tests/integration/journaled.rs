@@ -103,3 +103,36 @@ fn answers_larger_than_the_socket_buffers_arrive_whole() {
     }
     assert_eq!(receiver.wait_for(5, TIMEOUT).unwrap().len(), 5);
 }
+
+#[test]
+fn a_close_fault_comes_after_the_journal_line() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let receiver = journaled(
+        &dir,
+        ReceiverConfig {
+            rules: Some(
+                hooktest_receiver::Rules::from_yaml("- path: /broken\n  fault: close\n").unwrap(),
+            ),
+            ..ReceiverConfig::default()
+        },
+    );
+    for i in 1..=5 {
+        let mut stream = connect(receiver.addr());
+        stream
+            .write_all(b"POST /broken HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n\r\nx")
+            .unwrap();
+        let mut got = Vec::new();
+        let _ = stream.read_to_end(&mut got);
+        assert!(
+            got.is_empty(),
+            "no answer: {:?}",
+            String::from_utf8_lossy(&got)
+        );
+        assert!(
+            journal_lines(&path) >= i,
+            "closed before its line was written"
+        );
+    }
+}

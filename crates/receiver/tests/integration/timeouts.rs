@@ -114,3 +114,85 @@ fn the_live_event_stream_outlasts_the_timeout() {
         }
     }
 }
+
+/// A big answer to a client that reads it slowly: while hyper is still writing it, the connection
+/// is not waiting for a head.
+#[test]
+fn a_slow_reader_gets_the_whole_answer() {
+    let body: String = (0..8 * 1024 * 1024)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    let receiver = receiver(ReceiverConfig {
+        header_read_timeout: Duration::from_millis(300),
+        body: Some(body.clone()),
+        ..ReceiverConfig::default()
+    });
+    let mut stream = connect(receiver.addr());
+    stream
+        .write_all(b"GET /big HTTP/1.1\r\nHost: h\r\n\r\n")
+        .unwrap();
+    // The client is busy for a while before it reads (or reads over a slow link).
+    std::thread::sleep(Duration::from_millis(1500));
+    let reply = read_reply(&mut BufReader::new(stream)).expect("an answer");
+    assert_eq!(reply.body.len(), body.len(), "the answer was cut short");
+}
+
+/// An idle keep-alive connection is closed after the timeout, not up to a quarter before it.
+#[test]
+fn idle_connections_get_the_whole_timeout() {
+    let timeout = Duration::from_millis(400);
+    let receiver = receiver(ReceiverConfig {
+        header_read_timeout: timeout,
+        ..ReceiverConfig::default()
+    });
+    let mut shortest = Duration::MAX;
+    for i in 0..4 {
+        // Spread the answers over the watchdog's rounds (a quarter of the timeout each).
+        std::thread::sleep(Duration::from_millis(25 * i));
+        let mut stream = connect(receiver.addr());
+        stream
+            .write_all(b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n")
+            .unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        assert_eq!(read_reply(&mut reader).unwrap().status, 200);
+        let started = Instant::now();
+        let mut buf = [0u8; 64];
+        loop {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+        shortest = shortest.min(started.elapsed());
+    }
+    assert!(
+        shortest >= timeout - Duration::from_millis(20),
+        "closed after {shortest:?}"
+    );
+}
+
+/// After a request with an `Upgrade` header (answered normally, the connection kept alive) the
+/// tap's framer gives up; the watchdog still sees the connection wait for a head.
+#[test]
+fn a_stalled_head_after_an_upgrade_header_is_still_cut_off() {
+    let receiver = receiver(ReceiverConfig {
+        header_read_timeout: Duration::from_millis(300),
+        ..ReceiverConfig::default()
+    });
+    let mut stream = connect(receiver.addr());
+    stream
+        .write_all(b"GET /a HTTP/1.1\r\nHost: h\r\nUpgrade: h2c\r\n\r\n")
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    assert_eq!(read_reply(&mut reader).unwrap().status, 200);
+    // A head that never ends.
+    stream.write_all(b"GET /b HTTP/1.1\r\nHost: h\r\n").unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 64];
+    let closed =
+        matches!(stream.read(&mut buf), Ok(0)) || started.elapsed() < Duration::from_secs(2);
+    assert!(closed, "still open after {:?}", started.elapsed());
+}
