@@ -387,6 +387,15 @@ pub(crate) async fn prepare(config: ReceiverConfig) -> anyhow::Result<(Prepared,
     let mut next_seq = 1;
     let journal = match &config.journal {
         Some(path) => {
+            // A device or a pipe would be read back forever (or block) before serving.
+            if let Ok(meta) = std::fs::metadata(path) {
+                if !meta.is_file() {
+                    anyhow::bail!(
+                        "the journal `{}` is not a regular file; give --journal the path of a file (it is created if missing)",
+                        path.display()
+                    );
+                }
+            }
             let contents = journal::read(path, config.keep)?;
             for warning in &contents.warnings {
                 eprintln!("warning: {warning}");

@@ -201,3 +201,17 @@ fn requests_follow_prints_new_requests() {
     let _ = follow.wait();
     serve.terminate();
 }
+
+#[test]
+fn a_journal_that_is_not_a_regular_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .args(["serve", "--journal"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not a regular file"), "{stderr}");
+    assert!(output.stdout.is_empty(), "it never listened");
+}
