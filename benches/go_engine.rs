@@ -143,6 +143,7 @@ fn main() {
             line: 1,
             column: 1,
             body_at: None,
+            body_place: None,
             keys_at: Vec::new(),
         })
         .collect();

@@ -389,6 +389,189 @@ fn yaml_key(rest: &str) -> Option<String> {
     Some(key.trim_end().to_string())
 }
 
+/// How the text of a string value lies in its file, to point at a position inside that text (a
+/// template error at line 3, column 7 of a hook's body) rather than at its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextPlace {
+    /// A JSON string literal whose first character (after the opening quote) is at `line` and
+    /// `column`; `raw` is the literal's text between its quotes, escapes as written.
+    JsonString {
+        line: usize,
+        column: usize,
+        raw: String,
+    },
+    /// A YAML literal block (`|`): line N of the text is line `first_line + N - 1` of the file,
+    /// indented by `indent` columns.
+    YamlLiteral { first_line: usize, indent: usize },
+}
+
+/// Byte offset in `text` of 1-based `line` and character `column`.
+fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+    let start = if line == 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2)?.0 + 1
+    };
+    let rest = &text[start..];
+    let within = rest
+        .char_indices()
+        .nth(column - 1)
+        .map_or(rest.len(), |(i, _)| i);
+    Some(start + within)
+}
+
+impl TextPlace {
+    /// Finds the string value of the object member whose key starts at `key_at` (as [`Locator`]
+    /// gives it) in `text`. `None` for what positions cannot be mapped through: YAML plain,
+    /// quoted or folded scalars.
+    pub fn find(text: &str, key_at: (usize, usize), yaml: bool) -> Option<TextPlace> {
+        if yaml {
+            Self::find_yaml(text, key_at)
+        } else {
+            Self::find_json(text, key_at)
+        }
+    }
+
+    fn find_json(text: &str, key_at: (usize, usize)) -> Option<TextPlace> {
+        let start = offset_of(text, key_at.0, key_at.1)?;
+        let bytes = text.as_bytes();
+        let mut pos = start;
+        let (mut line, mut column) = key_at;
+        // Moves over one character, keeping line and column.
+        let step = |pos: &mut usize, line: &mut usize, column: &mut usize| {
+            let c = text[*pos..].chars().next().unwrap_or('\0');
+            *pos += c.len_utf8().max(1);
+            if c == '\n' {
+                *line += 1;
+                *column = 1;
+            } else {
+                *column += 1;
+            }
+        };
+        if bytes.get(pos) != Some(&b'"') {
+            return None;
+        }
+        // The key.
+        step(&mut pos, &mut line, &mut column);
+        while let Some(&b) = bytes.get(pos) {
+            step(&mut pos, &mut line, &mut column);
+            if b == b'\\' {
+                step(&mut pos, &mut line, &mut column);
+            } else if b == b'"' {
+                break;
+            }
+        }
+        while matches!(bytes.get(pos), Some(b' ' | b'\t' | b'\r' | b'\n' | b':')) {
+            step(&mut pos, &mut line, &mut column);
+        }
+        if bytes.get(pos) != Some(&b'"') {
+            return None;
+        }
+        step(&mut pos, &mut line, &mut column);
+        let value_start = pos;
+        while let Some(&b) = bytes.get(pos) {
+            if b == b'"' {
+                return Some(TextPlace::JsonString {
+                    line,
+                    column,
+                    raw: text[value_start..pos].to_string(),
+                });
+            }
+            pos += 1;
+            if b == b'\\' {
+                pos += 1;
+            }
+        }
+        None
+    }
+
+    fn find_yaml(text: &str, key_at: (usize, usize)) -> Option<TextPlace> {
+        let lines: Vec<&str> = text.lines().collect();
+        let key_line = lines.get(key_at.0 - 1)?;
+        let key_indent = key_line.len() - key_line.trim_start().len();
+        let after_key = &key_line[offset_of(key_line, 1, key_at.1)?..];
+        let (_, value) = after_key.split_once(':')?;
+        // The header of a literal block: `|`, then chomping and indentation indicators in any
+        // order, then perhaps a comment.
+        let header = value.split(" #").next()?.trim();
+        let indicators = header.strip_prefix('|')?;
+        if !indicators
+            .chars()
+            .all(|c| c == '+' || c == '-' || c.is_ascii_digit())
+        {
+            return None;
+        }
+        let indent = match indicators.chars().find(|c| c.is_ascii_digit()) {
+            Some(d) => key_indent + d.to_digit(10)? as usize,
+            None => {
+                let first = lines[key_at.0..].iter().find(|l| !l.trim().is_empty())?;
+                first.len() - first.trim_start().len()
+            }
+        };
+        Some(TextPlace::YamlLiteral {
+            first_line: key_at.0 + 1,
+            indent,
+        })
+    }
+
+    /// The file position of 1-based `line` and character `column` of the text (its first
+    /// character when the column is not known); `None` when the text has no such line.
+    pub fn locate(&self, line: usize, column: Option<usize>) -> Option<(usize, usize)> {
+        let column = column.unwrap_or(1).max(1);
+        match self {
+            TextPlace::YamlLiteral { first_line, indent } => {
+                Some((first_line + line - 1, indent + column))
+            }
+            TextPlace::JsonString {
+                line: file_line,
+                column: start,
+                raw,
+            } => {
+                // Walks the literal: `(text_line, text_column)` in the decoded text, `at` the
+                // file column of the escape or character that produces it.
+                let (mut text_line, mut text_column, mut at) = (1, 1, *start);
+                let mut chars = raw.chars().peekable();
+                while let Some(c) = chars.next() {
+                    if text_line == line && text_column == column {
+                        return Some((*file_line, at));
+                    }
+                    let (width, newline) = match c {
+                        '\\' => match chars.next() {
+                            Some('n') => (2, true),
+                            Some('u') => {
+                                let hex: String = chars.by_ref().take(4).collect();
+                                let code = u32::from_str_radix(&hex, 16).unwrap_or(0);
+                                // A surrogate pair is one character written as two escapes.
+                                if (0xD800..0xDC00).contains(&code) && chars.peek() == Some(&'\\') {
+                                    chars.by_ref().take(6).for_each(drop);
+                                    (12, false)
+                                } else {
+                                    (6, code == 0x0a)
+                                }
+                            }
+                            Some(_) => (2, false),
+                            None => (1, false),
+                        },
+                        _ => (1, false),
+                    };
+                    if newline && text_line == line {
+                        // Past the end of the wanted line: point at its end.
+                        return Some((*file_line, at));
+                    }
+                    at += width;
+                    if newline {
+                        text_line += 1;
+                        text_column = 1;
+                    } else {
+                        text_column += 1;
+                    }
+                }
+                (text_line == line).then_some((*file_line, at))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -418,5 +601,63 @@ mod tests {
             (5, 7)
         );
         assert_eq!(loc.locate(&PathBuf::root().index(1).key("url")), (7, 3));
+    }
+
+    #[test]
+    fn positions_inside_a_json_string_map_to_the_file() {
+        let text = "{\n  \"name\": \"x\",\n  \"body\" :  \"ab\\n\\tc\\u00e9d\\\"e\\ud83e\\udd80f\\u000ag\"\n}\n";
+        let place = TextPlace::find(text, (3, 3), false).unwrap();
+        assert_eq!(
+            place,
+            TextPlace::JsonString {
+                line: 3,
+                column: 14,
+                raw: r#"ab\n\tc\u00e9d\"e\ud83e\udd80f\u000ag"#.into()
+            }
+        );
+        // Text: "ab" / "\tcéd\"e🦀f" / "g"
+        assert_eq!(place.locate(1, Some(1)), Some((3, 14)));
+        assert_eq!(place.locate(1, Some(2)), Some((3, 15)));
+        assert_eq!(
+            place.locate(1, Some(9)),
+            Some((3, 16)),
+            "past the line: its end"
+        );
+        assert_eq!(place.locate(2, None), Some((3, 18)));
+        assert_eq!(place.locate(2, Some(2)), Some((3, 20)), "after \\t");
+        assert_eq!(place.locate(2, Some(4)), Some((3, 27)), "after \\u00e9");
+        assert_eq!(place.locate(2, Some(7)), Some((3, 31)), "after \\\" and e");
+        assert_eq!(
+            place.locate(2, Some(8)),
+            Some((3, 43)),
+            "after the surrogate pair"
+        );
+        assert_eq!(place.locate(3, Some(1)), Some((3, 50)), "after \\u000a");
+        assert_eq!(place.locate(4, Some(1)), None);
+        assert_eq!(TextPlace::find("{\"body\": 3}", (1, 2), false), None);
+    }
+
+    #[test]
+    fn positions_inside_a_yaml_literal_block_map_to_the_file() {
+        let text = "- name: a\n  body: |\n    line one\n\n      deeper\n  url: x\n- name: b\n  body: |2-\n     two\n- name: c\n  body: >\n    folded\n- name: d\n  body: \"quoted\"\n";
+        let place = TextPlace::find(text, (2, 3), true).unwrap();
+        assert_eq!(
+            place,
+            TextPlace::YamlLiteral {
+                first_line: 3,
+                indent: 4
+            }
+        );
+        assert_eq!(place.locate(1, Some(6)), Some((3, 10)));
+        assert_eq!(place.locate(3, Some(3)), Some((5, 7)));
+        assert_eq!(
+            TextPlace::find(text, (8, 3), true),
+            Some(TextPlace::YamlLiteral {
+                first_line: 9,
+                indent: 4
+            })
+        );
+        assert_eq!(TextPlace::find(text, (11, 3), true), None, "folded");
+        assert_eq!(TextPlace::find(text, (14, 3), true), None, "quoted");
     }
 }

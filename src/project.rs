@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::diagnostic::{strip_position, Diagnostic};
 use crate::event::Event;
 use crate::hook::{suggest, Engine, Hook};
-use crate::located::{Finding, Locator, PathBuf as JsonPath};
+use crate::located::{Finding, Locator, PathBuf as JsonPath, TextPlace};
 
 /// Project settings from `hooktest.toml`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -33,6 +33,8 @@ pub struct HookEntry {
     pub column: usize,
     /// Where the `body` value starts in the file, when the hook has one.
     pub body_at: Option<(usize, usize)>,
+    /// How the body's text lies in the file, when positions inside it can be mapped there.
+    pub body_place: Option<TextPlace>,
     /// Where some keys of the hook are (`url`, `event_filter.kind_names`, …), for findings about them.
     pub keys_at: Vec<(&'static str, (usize, usize))>,
 }
@@ -50,6 +52,14 @@ const LOCATED_KEYS: &[&str] = &[
 ];
 
 impl HookEntry {
+    /// Where 1-based `line` and `column` of the body (a template error's position) are in the
+    /// file: exactly for JSON strings and YAML literal blocks, else where the body's key is.
+    pub fn body_position(&self, line: Option<usize>, column: Option<usize>) -> (usize, usize) {
+        line.and_then(|line| self.body_place.as_ref()?.locate(line, column))
+            .or(self.body_at)
+            .unwrap_or((self.line, self.column))
+    }
+
     /// Where `key` (as in [`LOCATED_KEYS`]) is in the file, or where the hook starts.
     pub fn at(&self, key: &str) -> (usize, usize) {
         self.keys_at
@@ -375,6 +385,7 @@ pub fn load_hook_file(path: &Path, settings: &Settings) -> (Vec<HookEntry>, Vec<
         if let Some(hook) = hook {
             let (line, column) = doc.locator.locate(&path);
             let body_at = (!hook.body.is_empty()).then(|| doc.locator.locate(&path.key("body")));
+            let body_place = body_at.and_then(|at| TextPlace::find(&text, at, yaml));
             let keys_at = LOCATED_KEYS
                 .iter()
                 .map(|k| {
@@ -390,6 +401,7 @@ pub fn load_hook_file(path: &Path, settings: &Settings) -> (Vec<HookEntry>, Vec<
                 line,
                 column,
                 body_at,
+                body_place,
             });
         }
     }

@@ -336,8 +336,8 @@ fn check_hook(entry: &HookEntry, teras: &mut TeraSet, out: &mut Vec<Diagnostic>)
             ));
         }
     }
-    let (bl, bc) = entry.body_at.unwrap_or((entry.line, entry.column));
     let body_diag = |e: &TemplateError, sev_error: bool, what: &str| {
+        let (bl, bc) = entry.body_position(e.line, e.column);
         let pos = e.position();
         let pos = if pos.is_empty() {
             String::new()
@@ -352,7 +352,7 @@ fn check_hook(entry: &HookEntry, teras: &mut TeraSet, out: &mut Vec<Diagnostic>)
         }
     };
     match Body::compile(hook, entry.engine, true, teras) {
-        Ok(Body::Go(body)) => check_go(&body, name, &entry.file, (bl, bc), out),
+        Ok(Body::Go(body)) => check_go(&body, name, entry, out),
         Ok(_) => {}
         Err(e) if entry.engine == crate::hook::Engine::Go => out.push(body_diag(
             &e,
@@ -363,12 +363,13 @@ fn check_hook(entry: &HookEntry, teras: &mut TeraSet, out: &mut Vec<Diagnostic>)
     }
 }
 
-fn check_go(body: &GoBody, name: &str, file: &str, at: (usize, usize), out: &mut Vec<Diagnostic>) {
+fn check_go(body: &GoBody, name: &str, entry: &HookEntry, out: &mut Vec<Diagnostic>) {
     for c in body.check() {
+        let (line, column) = entry.body_position(Some(c.line), Some(c.column));
         out.push(Diagnostic::error(
-            file,
-            at.0,
-            at.1,
+            &entry.file,
+            line,
+            column,
             format!(
                 "hook `{name}`: at body line {}, column {}: {}",
                 c.line, c.column, c.message

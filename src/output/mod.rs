@@ -29,7 +29,10 @@ impl Rendered<'_> {
         let err = o.error.as_ref()?;
         let entry = &self.renderer.hooks[o.hook];
         let place = match entry.body_at {
-            Some((l, c)) => format!("{}:{l}:{c}", entry.file),
+            Some(_) => {
+                let (l, c) = entry.body_position(err.line, err.column);
+                format!("{}:{l}:{c}", entry.file)
+            }
             None => entry.file.clone(),
         };
         let pos = err.position();

@@ -393,7 +393,7 @@ impl Workspace {
         let renderer = Renderer::new(entries, false).with_sign_options(self.signing);
         for (i, entry) in renderer.hooks.iter().enumerate() {
             if let Err(err) = renderer.body(i) {
-                let (line, column) = entry.body_at.unwrap_or((entry.line, entry.column));
+                let (line, column) = entry.body_position(err.line, err.column);
                 let pos = err.position();
                 diags.push(Diagnostic::error(
                     &entry.file,

@@ -56,11 +56,58 @@ fn every_finding_is_reported_with_file_line_col() {
         "hooks/many.yaml:13:5: warning: hook `filters`: tsuru has no kind type `permision` (only permission and internal) (did you mean `permission`?)",
         "hooks/many.yaml:14:5: warning: hook `filters`: `app.deplyo` is not a kind name tsuru emits (did you mean `app.deploy`?)",
         "warning: hook `filters`: `app.dep` is not a kind name tsuru emits",
-        "hooks/many.yaml:18:3: error: hook `tera-broken`: the tera body does not compile at body line 2",
+        // Inside the literal block: line 2 of the body, where Tera stopped.
+        "hooks/many.yaml:20:11: error: hook `tera-broken`: the tera body does not compile at body line 2, column 7",
         "hooks/many.yaml:21:1: error: hook `nourl` has no `url`",
     ] {
         assert!(out.contains(expected), "missing {expected:?} in\n{out}");
     }
+}
+
+#[test]
+fn body_findings_point_inside_the_body() {
+    // A JSON body is one string literal: positions inside it count its escapes.
+    let json = r#"{
+  "name": "go-json",
+  "url": "http://x/",
+  "body": "{\"a\": \"\u00e9\"}\n{{.Nope}} and {{.Kind.Name}}"
+}
+"#;
+    let run = Test::new()
+        .file("hooks/go.json", json)
+        .file(
+            "hooks/go.yaml",
+            "- name: go-yaml\n  url: http://x/\n  body: |\n    first\n      {{ .Target.Nope }}\n",
+        )
+        .file(
+            "hooks/broken.json",
+            r#"{"name": "broken", "url": "http://x/", "body": "ok\n\t{{ if }}"}"#,
+        )
+        .file(
+            "events/e.json",
+            &event_json("app.deploy", "app", "shop", ""),
+        )
+        .args(&["validate"])
+        .run();
+    let out = format!("{}{}", run.stdout, run.stderr);
+    // `.Nope` is at column 3 of body line 2; in the file, line 4, that line starts after
+    // `{\"a\": \"\u00e9\"}\n` (column 33), so `.Nope` is at column 35.
+    assert!(
+        out.contains("hooks/go.json:4:35: error: hook `go-json`: at body line 2, column 3:"),
+        "{out}"
+    );
+    // The block is indented by 4; its line 2 keeps 2 more spaces.
+    assert!(
+        out.contains("hooks/go.yaml:5:17: error: hook `go-yaml`: at body line 2, column 13:"),
+        "{out}"
+    );
+    // Go gives a parse error's line only: the start of that line of the body.
+    assert!(
+        out.contains(
+            "hooks/broken.json:1:53: error: hook `broken`: body does not parse as a Go template"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
