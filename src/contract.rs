@@ -430,6 +430,19 @@ fn run_case(
             }
         }
         if expect.snapshot {
+            // A Standard Webhooks signature covers the time of the run: unless the time is fixed,
+            // the snapshot keeps a placeholder for it (`signature: valid` checks the signature).
+            let signed_now = renderer.sign_options().fixed_time.is_none()
+                && renderer.hooks[outcome.hook]
+                    .hook
+                    .signing
+                    .as_ref()
+                    .is_some_and(|s| s.scheme == crate::signing::Scheme::StandardWebhooks);
+            let request = if signed_now {
+                &snapshot_form(request)
+            } else {
+                request
+            };
             check_snapshot(contract, case, hook, request, options.update, &mut result);
         }
     }
@@ -738,6 +751,24 @@ pub fn snapshot_path(contract: &Path, case: &str, hook: &str) -> PathBuf {
         .join(format!("{slug}.{hook}.json"))
 }
 
+/// What a snapshot holds in place of a value that changes with the time of the run.
+pub const SIGNED_AT_RUN_TIME: &str = "<the time of the run: pin it with --fixed-time>";
+
+/// The request with its time-dependent Standard Webhooks headers (`webhook-timestamp`,
+/// `webhook-signature`) replaced by [`SIGNED_AT_RUN_TIME`], so that a snapshot taken now still
+/// matches a second later.
+fn snapshot_form(request: &Request) -> Request {
+    let mut out = request.clone();
+    for (name, value) in &mut out.headers {
+        if name.eq_ignore_ascii_case("webhook-timestamp")
+            || name.eq_ignore_ascii_case("webhook-signature")
+        {
+            *value = SIGNED_AT_RUN_TIME.to_string();
+        }
+    }
+    out
+}
+
 fn check_snapshot(
     contract: &Path,
     case: &Case,
@@ -952,7 +983,20 @@ fn strip_ansi(text: &str) -> String {
     out
 }
 
+/// Text for an XML element. Characters XML 1.0 cannot carry at all, not even as `&#x…;`
+/// (control characters other than tab, newline and carriage return; U+FFFE, U+FFFF), are written
+/// visibly as `\u{…}` so the report stays well-formed.
 fn xml_escape(text: &str) -> String {
+    xml_escape_in(text, false)
+}
+
+/// Text for an XML attribute value: as [`xml_escape`], and tab, newline and carriage return as
+/// character references, which attribute-value normalisation would otherwise turn into spaces.
+fn xml_attr(text: &str) -> String {
+    xml_escape_in(text, true)
+}
+
+fn xml_escape_in(text: &str, attribute: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -961,8 +1005,11 @@ fn xml_escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' if attribute => out.push_str(&format!("&#x{:x};", c as u32)),
             '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 => out.push_str(&format!("&#x{:x};", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -987,7 +1034,7 @@ pub fn to_junit(results: &[CaseResult]) -> String {
         let cases: Vec<&CaseResult> = results.iter().filter(|r| r.file == file).collect();
         out.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n",
-            xml_escape(file),
+            xml_attr(file),
             cases.len(),
             count(&cases, |s| *s == Status::Failed),
             count(&cases, |s| matches!(s, Status::Skipped(_)))
@@ -995,14 +1042,14 @@ pub fn to_junit(results: &[CaseResult]) -> String {
         for r in cases {
             out.push_str(&format!(
                 "    <testcase name=\"{}\" classname=\"{}\"",
-                xml_escape(&r.name),
-                xml_escape(file)
+                xml_attr(&r.name),
+                xml_attr(file)
             ));
             match &r.status {
                 Status::Passed => out.push_str("/>\n"),
                 Status::Skipped(why) => out.push_str(&format!(
                     ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                    xml_escape(why)
+                    xml_attr(why)
                 )),
                 Status::Failed => {
                     let first = r
@@ -1020,7 +1067,7 @@ pub fn to_junit(results: &[CaseResult]) -> String {
                         .collect();
                     out.push_str(&format!(
                         ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
-                        xml_escape(first),
+                        xml_attr(first),
                         xml_escape(&details.join("\n\n"))
                     ));
                 }
@@ -1057,8 +1104,49 @@ mod tests {
     #[test]
     fn junit_escapes() {
         assert_eq!(
-            xml_escape("a<b & \"c\"\u{1}"),
-            "a&lt;b &amp; &quot;c&quot;&#x1;"
+            xml_escape("a<b & \"c\"\u{1}\u{1b}\u{FFFF}\n"),
+            "a&lt;b &amp; &quot;c&quot;\\u{1}\\u{1b}\\u{ffff}\n"
         );
+        assert_eq!(xml_attr("a\nb\tc"), "a&#xa;b&#x9;c");
+    }
+
+    #[test]
+    fn junit_with_hostile_names_is_well_formed() {
+        let result = CaseResult {
+            file: "contracts/<&>\u{1}.yaml".into(),
+            name: "bad \u{1} name \u{1b}[1m \u{FFFE} \"q\"\nline".into(),
+            status: Status::Failed,
+            failures: vec![Failure {
+                message: "requests.h: signature: not valid\n       expected: \u{0}".into(),
+                diff: Some("-a\u{7}\n+b]]>".into()),
+            }],
+            updated: Vec::new(),
+            requests: Vec::new(),
+        };
+        let skipped = CaseResult {
+            name: "skip\u{2}".into(),
+            status: Status::Skipped("why\u{3}\nnot".into()),
+            failures: Vec::new(),
+            ..result.clone()
+        };
+        let xml = to_junit(&[result, skipped]);
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}:\n{xml}"));
+        let case = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testcase"))
+            .unwrap();
+        assert_eq!(
+            case.attribute("name"),
+            Some("bad \\u{1} name \\u{1b}[1m \\u{fffe} \"q\"\nline")
+        );
+        let failure = doc
+            .descendants()
+            .find(|n| n.has_tag_name("failure"))
+            .unwrap();
+        assert!(failure
+            .attribute("message")
+            .unwrap()
+            .contains("not valid\n"));
+        assert!(failure.text().unwrap().contains("+b]]>"));
     }
 }

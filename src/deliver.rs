@@ -5,7 +5,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, COOKIE, LOCATION, REFERER,
+    RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use serde_json::{json, Value};
 use url::Url;
 
@@ -116,14 +119,37 @@ fn retryable(attempt: &Attempt) -> bool {
     }
 }
 
-/// `base` with the hook URL's path appended and its query kept.
+/// `base` with the hook URL's path appended and its query kept. A query of `base` itself (a token a
+/// receiver needs, say) comes first and is kept; so is the hook URL's userinfo, which tsuru's client
+/// sends as `Authorization: Basic`, unless `base` has userinfo of its own.
 pub fn rebase(base: &Url, hook_url: &str) -> Result<Url, String> {
     let hook = Url::parse(hook_url).map_err(|e| format!("url {hook_url:?} does not parse: {e}"))?;
     let mut out = base.clone();
     let prefix = base.path().trim_end_matches('/');
     out.set_path(&format!("{prefix}{}", hook.path()));
-    out.set_query(hook.query());
+    let query = match (base.query(), hook.query()) {
+        (Some(b), Some(h)) if !b.is_empty() => Some(format!("{b}&{h}")),
+        (Some(b), None) => Some(b.to_string()),
+        (_, h) => h.map(str::to_string),
+    };
+    out.set_query(query.as_deref());
+    if base.username().is_empty() && base.password().is_none() {
+        // Only fails for URLs that cannot have userinfo, which an http(s) base can.
+        let _ = out.set_username(hook.username());
+        let _ = out.set_password(hook.password());
+    }
+    out.set_fragment(None);
     Ok(out)
+}
+
+/// A proxy URL for reqwest. Go's client hands a `socks5://` proxy the host name to resolve (reqwest
+/// calls that `socks5h://`; its `socks5://` resolves locally, which fails for names only the
+/// proxy's side knows).
+fn proxy_for_reqwest(url: &Url) -> String {
+    match url.as_str().strip_prefix("socks5://") {
+        Some(rest) => format!("socks5h://{rest}"),
+        None => url.to_string(),
+    }
 }
 
 /// Installs the TLS crypto provider once per process (reqwest is built without a default one).
@@ -131,9 +157,11 @@ fn ensure_crypto() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// The clients needed for a run, one per (proxy, insecure) combination, built once.
+/// The clients needed for a run, one per (proxy, insecure) combination, built once. A combination
+/// whose client cannot be built (a proxy URL that does not parse) fails only the deliveries that
+/// need it, as in tsuru, where a bad `proxy_url` fails that hook alone.
 struct Clients {
-    by_key: HashMap<(Option<String>, bool), reqwest::Client>,
+    by_key: HashMap<(Option<String>, bool), Result<reqwest::Client, String>>,
 }
 
 impl Clients {
@@ -148,7 +176,7 @@ impl Clients {
         (proxy, insecure)
     }
 
-    fn build(options: &Options, jobs: &[Job]) -> Result<Clients, String> {
+    fn build(options: &Options, jobs: &[Job]) -> Clients {
         ensure_crypto();
         let mut by_key = HashMap::new();
         for job in jobs {
@@ -156,32 +184,33 @@ impl Clients {
             if by_key.contains_key(&key) {
                 continue;
             }
-            let mut builder = reqwest::Client::builder()
-                .http1_title_case_headers()
-                .connect_timeout(options.connect_timeout)
-                .timeout(options.timeout)
-                .redirect(if options.follow_redirects {
-                    reqwest::redirect::Policy::limited(10)
-                } else {
-                    reqwest::redirect::Policy::none()
-                })
-                .danger_accept_invalid_certs(key.1);
-            builder = match &key.0 {
-                Some(p) => {
-                    let url = parse_proxy(p)?;
-                    builder.proxy(
-                        reqwest::Proxy::all(url.as_str())
-                            .map_err(|e| format!("proxy {p:?}: {e}"))?,
-                    )
-                }
-                None => builder.no_proxy(),
-            };
-            let client = builder
-                .build()
-                .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            let client = Clients::client(options, &key);
             by_key.insert(key, client);
         }
-        Ok(Clients { by_key })
+        Clients { by_key }
+    }
+
+    fn client(options: &Options, key: &(Option<String>, bool)) -> Result<reqwest::Client, String> {
+        let mut builder = reqwest::Client::builder()
+            .http1_title_case_headers()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.timeout)
+            // Redirects are followed by `send_following`, the way Go's client does.
+            .redirect(reqwest::redirect::Policy::none())
+            .danger_accept_invalid_certs(key.1);
+        builder = match &key.0 {
+            Some(p) => {
+                let url = parse_proxy(p)?;
+                builder.proxy(
+                    reqwest::Proxy::all(proxy_for_reqwest(&url))
+                        .map_err(|e| format!("proxy {p:?}: {e}"))?,
+                )
+            }
+            None => builder.no_proxy(),
+        };
+        builder
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))
     }
 }
 
@@ -191,7 +220,7 @@ pub async fn deliver_all(
     options: &Options,
     progress: impl Fn(&Outcome) + Send + Sync + 'static,
 ) -> Result<Vec<Outcome>, String> {
-    let clients = Arc::new(Clients::build(options, &jobs)?);
+    let clients = Arc::new(Clients::build(options, &jobs));
     let total = jobs.len();
     // A fixed pool of `concurrency` workers pulling jobs in order, rather than a task per job: with
     // tens of thousands of deliveries that keeps memory and scheduling flat.
@@ -210,12 +239,25 @@ pub async fn deliver_all(
                 let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
                 let Some((index, job)) = next else { break };
                 let key = Clients::key(&options, &job);
-                let client = clients
+                let outcome = match clients
                     .by_key
                     .get(&key)
                     .expect("a client per key was built")
-                    .clone();
-                let outcome = deliver_one(&client, job, &options).await;
+                {
+                    Ok(client) => deliver_one(client, job, &options).await,
+                    Err(e) => Outcome {
+                        hook: job.hook,
+                        event: job.event,
+                        sent: None,
+                        attempts: Vec::new(),
+                        response: None,
+                        error: Some(match job.request {
+                            Err(template) => template,
+                            Ok(_) => format!("not sent: {e}"),
+                        }),
+                        elapsed: Duration::ZERO,
+                    },
+                };
                 progress(&outcome);
                 done.push((index, outcome));
             }
@@ -277,14 +319,9 @@ async fn deliver_one(client: &reqwest::Client, job: Job, options: &Options) -> O
     });
     for attempt_no in 0..=options.retries {
         let t0 = Instant::now();
-        let mut builder = client
-            .request(prepared.0.clone(), url.clone())
-            .headers(prepared.1.clone());
-        if let Some(body) = &request.body {
-            builder = builder.body(body.clone());
-        }
         let mut retry_after = None;
-        let attempt = match builder.send().await {
+        let sent = send_following(client, &prepared, &url, request.body.as_deref(), options).await;
+        let attempt = match sent {
             Ok(resp) => {
                 let status = resp.status().as_u16();
                 retry_after = resp
@@ -318,7 +355,7 @@ async fn deliver_one(client: &reqwest::Client, job: Job, options: &Options) -> O
                 outcome.response = None;
                 Attempt {
                     status: None,
-                    error: Some(transport_error(&e)),
+                    error: Some(e),
                     elapsed: t0.elapsed(),
                 }
             }
@@ -367,6 +404,117 @@ async fn deliver_one(client: &reqwest::Client, job: Job, options: &Options) -> O
     };
     outcome.elapsed = started.elapsed();
     outcome
+}
+
+/// Go's client stops at the 10th redirect: `len(via) >= 10` with `via` the requests already sent.
+const MAX_REQUESTS: usize = 10;
+
+/// One attempt: the request, then its redirects followed the way Go's `http.Client` follows them
+/// (tsuru's client is Go's, with a 60 s timeout over the whole chain):
+///
+/// - 301, 302 and 303 turn every method but GET and HEAD into GET and drop the body (reqwest, like
+///   browsers, keeps PUT and DELETE on 301 and 302); the other headers, Content-Type included, stay;
+/// - 307 and 308 repeat the method and the body;
+/// - a redirect without `Location` is the final response;
+/// - the 10th redirect is an error (`stopped after 10 redirects`), not followed;
+/// - `Referer` is the previous URL (without userinfo; none from https to http) unless the hook set
+///   one; `Authorization`, `Cookie` and `Www-Authenticate` are dropped when the next host is neither
+///   the first one nor below it.
+///
+/// A transport error comes back as its description.
+async fn send_following(
+    client: &reqwest::Client,
+    prepared: &(reqwest::Method, HeaderMap),
+    url: &Url,
+    body: Option<&str>,
+    options: &Options,
+) -> Result<reqwest::Response, String> {
+    let deadline = tokio::time::Instant::now() + options.timeout;
+    let initial = url.clone();
+    let mut method = prepared.0.clone();
+    let mut url = url.clone();
+    let mut body = body.map(str::to_string);
+    let mut headers = prepared.1.clone();
+    let mut sent = 0;
+    loop {
+        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let mut builder = client
+            .request(method.clone(), url.clone())
+            .headers(headers.clone())
+            .timeout(remaining);
+        if let Some(b) = &body {
+            // Go writes `Content-Length: 0` for an empty POST, PUT or PATCH (many servers answer
+            // 411 without it); hyper leaves an empty body without any length.
+            if b.is_empty()
+                && matches!(
+                    method,
+                    reqwest::Method::POST | reqwest::Method::PUT | reqwest::Method::PATCH
+                )
+            {
+                builder = builder.header(CONTENT_LENGTH, "0");
+            }
+            builder = builder.body(b.clone());
+        }
+        let response = builder.send().await.map_err(|e| transport_error(&e))?;
+        sent += 1;
+        if !options.follow_redirects {
+            return Ok(response);
+        }
+        let keep_body = match response.status().as_u16() {
+            301..=303 => false,
+            307 | 308 => true,
+            _ => return Ok(response),
+        };
+        let Some(location) = response.headers().get(LOCATION) else {
+            return Ok(response);
+        };
+        let location = String::from_utf8_lossy(location.as_bytes()).into_owned();
+        let next = url.join(&location).map_err(|e| {
+            format!("request failed: failed to parse Location header {location:?}: {e}")
+        })?;
+        if sent >= MAX_REQUESTS {
+            return Err(format!(
+                "too many redirects: stopped after {MAX_REQUESTS} redirects (at {next})"
+            ));
+        }
+        if !keep_body {
+            body = None;
+            if method != reqwest::Method::GET && method != reqwest::Method::HEAD {
+                method = reqwest::Method::GET;
+            }
+        }
+        headers = prepared.1.clone();
+        if !same_or_subdomain(&next, &initial) {
+            for name in [AUTHORIZATION, WWW_AUTHENTICATE, COOKIE] {
+                headers.remove(name);
+            }
+            headers.remove("cookie2");
+        }
+        let downgrade = url.scheme() == "https" && next.scheme() == "http";
+        if !headers.contains_key(REFERER) && !downgrade {
+            let mut referer = url.clone();
+            let _ = referer.set_username("");
+            let _ = referer.set_password(None);
+            if let Ok(v) = HeaderValue::from_str(referer.as_str()) {
+                headers.insert(REFERER, v);
+            }
+        }
+        url = next;
+    }
+}
+
+/// Go's `shouldCopyHeaderOnRedirect`: the destination (host and port) is the initial one or a
+/// subdomain of it.
+fn same_or_subdomain(dest: &Url, initial: &Url) -> bool {
+    let addr = |u: &Url| {
+        format!(
+            "{}:{}",
+            u.host_str().unwrap_or("").to_ascii_lowercase(),
+            u.port_or_known_default().unwrap_or(0)
+        )
+    };
+    let (d, i) = (addr(dest), addr(initial));
+    d == i || d.ends_with(&format!(".{i}"))
 }
 
 /// The method and headers as reqwest types, in order (repeated names kept).
@@ -470,6 +618,57 @@ mod tests {
             rebase(&base, "https://a.example").unwrap().as_str(),
             "http://localhost:9/"
         );
+    }
+
+    #[test]
+    fn rebase_merges_queries_and_keeps_userinfo() {
+        let base = Url::parse("http://127.0.0.1:8080/in?token=abc").unwrap();
+        assert_eq!(
+            rebase(&base, "https://u:p@hooks.example/a?x=1#frag")
+                .unwrap()
+                .as_str(),
+            "http://u:p@127.0.0.1:8080/in/a?token=abc&x=1"
+        );
+        assert_eq!(
+            rebase(&base, "https://hooks.example/a").unwrap().as_str(),
+            "http://127.0.0.1:8080/in/a?token=abc"
+        );
+        let own = Url::parse("http://me:secret@127.0.0.1:8080/").unwrap();
+        assert_eq!(
+            rebase(&own, "https://u:p@hooks.example/a")
+                .unwrap()
+                .as_str(),
+            "http://me:secret@127.0.0.1:8080/a"
+        );
+    }
+
+    #[test]
+    fn socks5_proxies_resolve_names_remotely() {
+        let url = Url::parse("socks5://127.0.0.1:1080").unwrap();
+        assert_eq!(proxy_for_reqwest(&url), "socks5h://127.0.0.1:1080");
+        let url = Url::parse("http://proxy:3128").unwrap();
+        assert_eq!(proxy_for_reqwest(&url), "http://proxy:3128/");
+    }
+
+    #[test]
+    fn sensitive_headers_follow_only_to_the_same_host_or_below() {
+        let a = |s: &str| Url::parse(s).unwrap();
+        assert!(same_or_subdomain(
+            &a("https://x.example/b"),
+            &a("https://x.example/a")
+        ));
+        assert!(same_or_subdomain(
+            &a("https://api.x.example/"),
+            &a("https://x.example/")
+        ));
+        assert!(!same_or_subdomain(
+            &a("https://evilx.example/"),
+            &a("https://x.example/")
+        ));
+        assert!(!same_or_subdomain(
+            &a("http://x.example/"),
+            &a("https://x.example/")
+        ));
     }
 
     #[test]

@@ -51,6 +51,11 @@ impl Renderer {
         }
     }
 
+    /// The signing settings requests are rendered with.
+    pub fn sign_options(&self) -> SignOptions {
+        self.signing
+    }
+
     /// Signs requests with these options (`--fixed-time`) instead of the defaults.
     pub fn with_sign_options(mut self, options: SignOptions) -> Renderer {
         self.signing = options;

@@ -318,3 +318,60 @@ fn deliver_checks_what_arrives() {
         run.stdout
     );
 }
+
+#[test]
+fn snapshots_of_signed_requests_do_not_depend_on_the_time_of_the_run() {
+    let t = Test::new()
+        .file(
+            "hooks/hooks.json",
+            r#"[{"name": "sw", "url": "http://x.example/s", "body": "hi",
+                 "signing": {"scheme": "standard-webhooks", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}}]"#,
+        )
+        .file(
+            "events/deploy.json",
+            &event_json("app.deploy", "app", "shop", ""),
+        )
+        .file(
+            "contracts/signed.yaml",
+            "- name: signed\n  event: deploy\n  requests:\n    sw: {snapshot: true, signature: valid}\n",
+        );
+    let first = Test::new()
+        .project(t.path())
+        .args(&["test", "--update"])
+        .run();
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    // webhook-timestamp has a resolution of one second.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let again = Test::new().project(t.path()).args(&["test"]).run();
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    // With a fixed time the snapshot holds the real values.
+    let fixed = Test::new()
+        .project(t.path())
+        .args(&["test", "--update", "--fixed-time", "2026-05-01T10:00:00Z"])
+        .run();
+    assert_eq!(fixed.code, 0, "{}{}", fixed.stdout, fixed.stderr);
+    let snap = std::fs::read_to_string(t.path().join("contracts/snapshots/signed/signed.sw.json"))
+        .unwrap();
+    assert!(snap.contains("\"1777629600\""), "{snap}");
+}
+
+#[test]
+fn junit_stays_well_formed_with_control_characters() {
+    let t = project().file(
+        "contracts/c.json",
+        r#"[{"name": "bad \u0001 name \u001b[1m", "event": "deploy", "requests": {"text-hook": {"body": "a\u0002b"}}}]"#,
+    );
+    let path = t.path().join("report.xml");
+    let run = Test::new()
+        .project(t.path())
+        .args(&["test", "--junit", path.to_str().unwrap()])
+        .run();
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let xml = std::fs::read_to_string(&path).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}:\n{xml}"));
+    let case = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase"))
+        .unwrap();
+    assert_eq!(case.attribute("name"), Some("bad \\u{1} name \\u{1b}[1m"));
+}

@@ -472,3 +472,375 @@ fn unreachable_target_is_a_failure_not_a_crash() {
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("could not connect"), "{}", run.stdout);
 }
+
+/// Requests a raw server saw: head and body.
+type Seen = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
+/// A raw HTTP server that records every request (head and body) and answers from `answer`, given
+/// the request target: `(status, extra header lines)`.
+fn start_raw(answer: fn(&str) -> (u16, String)) -> (String, Seen) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let log = log.clone();
+            thread::spawn(move || {
+                while let Some((head, body)) = read_head(&mut stream) {
+                    let target = head.split(' ').nth(1).unwrap_or("").to_string();
+                    log.lock().unwrap().push((head, body));
+                    let (status, extra) = answer(&target);
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 {status} X\r\n{extra}Content-Length: 0\r\n\r\n"
+                    );
+                }
+            });
+        }
+    });
+    (format!("http://{addr}"), seen)
+}
+
+/// `/chain/N` redirects (302) to `/chain/N-1`, down to `/final`; `/moved/CODE` answers CODE with
+/// `Location: /final`.
+fn redirects(target: &str) -> (u16, String) {
+    if let Some(n) = target.strip_prefix("/chain/") {
+        let n: u32 = n.parse().unwrap();
+        let next = if n > 1 {
+            format!("/chain/{}", n - 1)
+        } else {
+            "/final".into()
+        };
+        return (302, format!("Location: {next}\r\n"));
+    }
+    if let Some(code) = target.strip_prefix("/moved/") {
+        return (code.parse().unwrap(), "Location: /final\r\n".into());
+    }
+    (200, String::new())
+}
+
+fn request_lines(seen: &Seen) -> Vec<(String, String)> {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .map(|(head, body)| {
+            (
+                head.lines().next().unwrap_or("").to_string(),
+                String::from_utf8_lossy(body).into_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn redirects_change_the_method_and_stop_as_gos_client_does() {
+    // Go's http.Client: 301/302/303 turn PUT, PATCH, DELETE and POST into a GET without a body
+    // (reqwest keeps PUT and DELETE on 301 and 302); 307/308 repeat method and body; the 10th
+    // redirect is an error ("stopped after 10 redirects"), 9 are followed.
+    let (url, seen) = start_raw(redirects);
+    let hooks = format!(
+        "[{}, {}, {}, {}, {}, {}]",
+        hook_json(
+            "put-301",
+            &format!(
+                r#", "url": "{url}/moved/301", "method": "PUT", "body": "b1", "headers": {{"Content-Type": ["text/plain"]}}"#
+            )
+        ),
+        hook_json(
+            "delete-302",
+            &format!(r#", "url": "{url}/moved/302", "method": "DELETE", "body": "b2""#)
+        ),
+        hook_json(
+            "patch-307",
+            &format!(r#", "url": "{url}/moved/307", "method": "PATCH", "body": "b3""#)
+        ),
+        hook_json(
+            "post-303",
+            &format!(r#", "url": "{url}/moved/303", "body": "b4""#)
+        ),
+        hook_json(
+            "nine",
+            &format!(r#", "url": "{url}/chain/9", "body": "b5""#)
+        ),
+        hook_json(
+            "ten",
+            &format!(r#", "url": "{url}/chain/10", "body": "b6""#)
+        ),
+    );
+    let t = project(&hooks);
+    let run = Test::new()
+        .project(t.path())
+        .args(&["send", "--live", "--format", "json"])
+        .run();
+    let items = run.json();
+    let ok: Vec<(String, bool)> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["hook"].as_str().unwrap().to_string(), i["ok"] == true))
+        .collect();
+    assert_eq!(
+        ok,
+        [
+            ("put-301".to_string(), true),
+            ("delete-302".into(), true),
+            ("patch-307".into(), true),
+            ("post-303".into(), true),
+            ("nine".into(), true),
+            ("ten".into(), false)
+        ],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        items[5]["error"]
+            .as_str()
+            .unwrap()
+            .contains("stopped after 10 redirects"),
+        "{}",
+        items[5]
+    );
+    let lines = request_lines(&seen);
+    let after = |first: &str| -> (String, String) {
+        let i = lines
+            .iter()
+            .position(|(l, _)| l.starts_with(first))
+            .unwrap();
+        lines[i + 1].clone()
+    };
+    assert_eq!(
+        after("PUT /moved/301 "),
+        ("GET /final HTTP/1.1".into(), "".into())
+    );
+    assert_eq!(
+        after("DELETE /moved/302 "),
+        ("GET /final HTTP/1.1".into(), "".into())
+    );
+    assert_eq!(
+        after("PATCH /moved/307 "),
+        ("PATCH /final HTTP/1.1".into(), "b3".into())
+    );
+    assert_eq!(
+        after("POST /moved/303 "),
+        ("GET /final HTTP/1.1".into(), "".into())
+    );
+    // Go keeps the other headers (Content-Type included) on the GET, and sends a Referer.
+    let heads = seen.lock().unwrap();
+    let i = heads
+        .iter()
+        .position(|(h, _)| h.starts_with("PUT /moved/301 "))
+        .unwrap();
+    let next = heads[i + 1].0.to_ascii_lowercase();
+    assert!(next.contains("\r\ncontent-type: text/plain\r\n"), "{next}");
+    assert!(
+        next.contains(&format!("\r\nreferer: {url}/moved/301\r\n")),
+        "{next}"
+    );
+    assert!(!next.contains("content-length"), "{next}");
+    drop(heads);
+    // 9 redirects: 10 requests, the last one answered 200; 10 redirects: Go stops before the 11th.
+    let nine = lines
+        .iter()
+        .position(|(l, _)| l.starts_with("POST /chain/9 "))
+        .unwrap();
+    let ten = lines
+        .iter()
+        .position(|(l, _)| l.starts_with("POST /chain/10 "))
+        .unwrap();
+    assert_eq!(ten - nine, 10, "{lines:?}");
+    assert_eq!(lines[ten - 1].0, "GET /final HTTP/1.1");
+    assert_eq!(lines.len() - ten, 10, "{lines:?}");
+    assert_eq!(lines.last().unwrap().0, "GET /chain/1 HTTP/1.1");
+}
+
+#[test]
+fn an_empty_post_put_or_patch_says_content_length_zero() {
+    // Go writes `Content-Length: 0` for POST, PUT and PATCH with an empty body (servers may answer
+    // 411 without it), and no length for a GET or DELETE without a body.
+    let (url, seen) = start_raw(|_| (200, String::new()));
+    let hooks = format!(
+        "[{}, {}, {}]",
+        hook_json(
+            "empty-post",
+            &format!(r#", "url": "{url}/post", "body": "{{{{if false}}}}x{{{{end}}}}""#)
+        ),
+        hook_json(
+            "empty-put",
+            &format!(
+                r#", "url": "{url}/put", "method": "PUT", "body": "{{{{if false}}}}x{{{{end}}}}""#
+            )
+        ),
+        hook_json(
+            "delete",
+            &format!(r#", "url": "{url}/delete", "method": "DELETE""#)
+        ),
+    );
+    let t = project(&hooks);
+    let run = Test::new()
+        .project(t.path())
+        .args(&["send", "--live"])
+        .run();
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let heads: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(h, _)| h.to_ascii_lowercase())
+        .collect();
+    assert_eq!(heads.len(), 3, "{heads:?}");
+    for h in &heads[..2] {
+        assert!(h.contains("\r\ncontent-length: 0\r\n"), "{h}");
+    }
+    assert!(!heads[2].contains("content-length"), "{}", heads[2]);
+}
+
+/// A SOCKS5 proxy (no authentication) that records the address it is asked for and connects every
+/// request to `upstream`, whatever the name.
+fn start_socks(upstream: std::net::SocketAddr) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    thread::spawn(move || {
+        for mut client in listener.incoming().flatten() {
+            let log = log.clone();
+            thread::spawn(move || {
+                let mut b = [0u8; 2];
+                client.read_exact(&mut b).unwrap();
+                let mut methods = vec![0u8; b[1] as usize];
+                client.read_exact(&mut methods).unwrap();
+                client.write_all(&[5, 0]).unwrap();
+                let mut req = [0u8; 4];
+                client.read_exact(&mut req).unwrap();
+                let asked = match req[3] {
+                    1 => {
+                        let mut ip = [0u8; 4];
+                        client.read_exact(&mut ip).unwrap();
+                        format!("ip {}", std::net::Ipv4Addr::from(ip))
+                    }
+                    3 => {
+                        let mut len = [0u8; 1];
+                        client.read_exact(&mut len).unwrap();
+                        let mut name = vec![0u8; len[0] as usize];
+                        client.read_exact(&mut name).unwrap();
+                        format!("name {}", String::from_utf8_lossy(&name))
+                    }
+                    _ => {
+                        let mut ip = [0u8; 16];
+                        client.read_exact(&mut ip).unwrap();
+                        "ipv6".to_string()
+                    }
+                };
+                let mut port = [0u8; 2];
+                client.read_exact(&mut port).unwrap();
+                log.lock().unwrap().push(asked);
+                let upstream = TcpStream::connect(upstream).unwrap();
+                client.write_all(&[5, 0, 0, 1, 127, 0, 0, 1, 0, 0]).unwrap();
+                let (mut a, mut b) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+                thread::spawn(move || {
+                    let _ = std::io::copy(&mut a, &mut b);
+                    let _ = b.shutdown(std::net::Shutdown::Write);
+                });
+                let (mut up, mut down) = (upstream, client);
+                let _ = std::io::copy(&mut up, &mut down);
+                let _ = down.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    (format!("socks5://{addr}"), seen)
+}
+
+#[test]
+fn a_socks5_proxy_resolves_the_host_name_as_with_go() {
+    // Go's client sends a socks5:// proxy the host name; resolving it locally fails for names only
+    // the proxy's side knows.
+    let serve = Serve::start(&[]);
+    let upstream: std::net::SocketAddr = serve.url.trim_start_matches("http://").parse().unwrap();
+    let (proxy, seen) = start_socks(upstream);
+    let t = project(&format!(
+        "[{}]",
+        hook_json(
+            "h",
+            &format!(
+                r#", "url": "http://only-the-proxy-knows.invalid/via-socks", "proxy_url": "{proxy}""#
+            )
+        )
+    ));
+    let run = Test::new()
+        .project(t.path())
+        .args(&["send", "--live"])
+        .run();
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        seen.lock().unwrap().as_slice(),
+        ["name only-the-proxy-knows.invalid"]
+    );
+    assert_eq!(serve.records()[0]["path"], "/via-socks");
+}
+
+#[test]
+fn to_keeps_the_base_query_and_the_hook_userinfo() {
+    let serve = Serve::start(&[]);
+    let t = project(&format!(
+        "[{}, {}]",
+        hook_json(
+            "with-query",
+            r#", "url": "https://user:pa%20ss@real.example/p?x=1", "method": "GET""#
+        ),
+        hook_json(
+            "without",
+            r#", "url": "https://real.example/q", "method": "GET""#
+        )
+    ));
+    let run = Test::new()
+        .project(t.path())
+        .args(&["send", "--to", &format!("{}/base/?token=abc", serve.url)])
+        .run();
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let records = serve.records();
+    assert_eq!(records.len(), 2, "{records:?}");
+    assert_eq!(records[0]["path"], "/base/p");
+    assert_eq!(records[0]["query"], "token=abc&x=1");
+    let headers: Vec<(String, String)> =
+        serde_json::from_value(records[0]["headers"].clone()).unwrap();
+    assert!(
+        headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("authorization") && v == "Basic dXNlcjpwYSBzcw=="),
+        "tsuru's client sends the URL's userinfo as basic auth: {headers:?}"
+    );
+    assert_eq!(records[1]["path"], "/base/q");
+    assert_eq!(records[1]["query"], "token=abc");
+}
+
+#[test]
+fn a_bad_proxy_url_fails_its_hook_only() {
+    // In tsuru a proxy_url that cannot be used fails that hook's delivery; the others go out.
+    let serve = Serve::start(&[]);
+    let t = project(&format!(
+        "[{}, {}]",
+        hook_json("good", &format!(r#", "url": "{}/good""#, serve.url)),
+        hook_json(
+            "bad-proxy",
+            &format!(
+                r#", "url": "{}/bad", "proxy_url": "ftp://proxy:21""#,
+                serve.url
+            )
+        )
+    ));
+    let run = Test::new()
+        .project(t.path())
+        .args(&["send", "--live", "--format", "json"])
+        .run();
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let items = run.json();
+    assert_eq!(items[0]["ok"], true, "{}", items[0]);
+    assert_eq!(items[1]["ok"], false);
+    assert!(
+        items[1]["error"].as_str().unwrap().contains("ftp"),
+        "{}",
+        items[1]
+    );
+    assert_eq!(serve.records().len(), 1);
+}
