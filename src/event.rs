@@ -87,9 +87,15 @@ impl GoTime {
             return None;
         }
         let offset = parsed.offset().local_minus_utc();
+        let nanos = parsed.timestamp_subsec_nanos();
+        // chrono reads a leap second (`:60`) as nanoseconds past 1e9; Go refuses it ("second out
+        // of range"), so the event does not load in tsuru either.
+        if nanos >= 1_000_000_000 {
+            return None;
+        }
         Some(GoTime {
             unix: parsed.timestamp(),
-            nanos: parsed.timestamp_subsec_nanos(),
+            nanos,
             offset: if text.ends_with('Z') || offset == 0 {
                 None
             } else {
@@ -688,6 +694,12 @@ pub fn describe(v: &Value) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_leap_second_is_refused_as_go_refuses_it() {
+        assert!(GoTime::parse_rfc3339("2016-12-31T23:59:60Z").is_none());
+        assert!(GoTime::parse_rfc3339("2016-12-31T23:59:59.999999999Z").is_some());
+    }
+
     use super::*;
 
     fn read(json: &str) -> (Option<Event>, Vec<Finding>) {

@@ -722,6 +722,29 @@ impl<'b> Printer<'b> {
             Value::Int(i, t) if t.methods.is_empty() => self.fmt_int(*i as u64, true, verb, cur),
             Value::Uint(u, t) if t.methods.is_empty() => self.fmt_int(*u, false, verb, cur),
             Value::Str(s, t) if t.methods.is_empty() => self.fmt_string(s, verb, cur),
+            // printArg's `case []byte:` (the unnamed type only): fmtBytes names the type "[]byte"
+            // for %#v; every other verb prints as the reflection path below does.
+            Value::Slice(t, d)
+                if t.name == "[]uint8" && t.methods.is_empty() && verb == 'v' && self.f.sharp_v =>
+            {
+                if d.is_none() {
+                    self.buf.extend_from_slice(b"[]byte(nil)");
+                    return;
+                }
+                let bytes: Vec<u8> = d
+                    .as_ref()
+                    .map(|d| {
+                        d.items()
+                            .iter()
+                            .map(|v| match v {
+                                Value::Uint(u, _) => *u as u8,
+                                _ => 0,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                self.fmt_bytes(&bytes, verb, "[]byte", cur);
+            }
             _ => {
                 if !self.handle_methods(arg, verb) {
                     self.print_value(arg, verb, 0);
@@ -792,9 +815,13 @@ impl<'b> Printer<'b> {
                         'b' | 'o' | 'd' | 'x' | 'X' | 'p' => {
                             self.fmt_int(0, false, verb, Cur::None)
                         }
-                        _ => self.buf.extend_from_slice(
-                            format!("%!{verb}(*time.Location=<nil>)").as_bytes(),
-                        ),
+                        _ => {
+                            // badVerb prints the nil pointer with fmtPointer: padded `<nil>`.
+                            self.buf
+                                .extend_from_slice(format!("%!{verb}(*time.Location=").as_bytes());
+                            self.pad(b"<nil>");
+                            self.buf.push(b')');
+                        }
                     }
                 } else {
                     self.fmt_0x64(0xc000010000, true);

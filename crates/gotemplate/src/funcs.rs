@@ -304,13 +304,17 @@ pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
         (Value::Float(x, _), Value::Float(y, _)) => x == y,
         (Value::Complex(a1, b1), Value::Complex(a2, b2)) => a1 == a2 && b1 == b2,
         (Value::Str(x, _), Value::Str(y, _)) => x == y,
-        (Value::Time(x), Value::Time(y)) => x == y,
+        (Value::Time(x), Value::Time(y)) => crate::time::same_time(x, y),
         (Value::Struct(_, x), Value::Struct(_, y)) | (Value::Array(_, x), Value::Array(_, y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| values_equal(p, q))
         }
-        (Value::Ptr(_, x), Value::Ptr(_, y)) => match (x, y) {
+        (Value::Ptr(t, x), Value::Ptr(_, y)) => match (x, y) {
             (None, None) => true,
-            (Some(p), Some(q)) => Arc::ptr_eq(p, q),
+            (Some(p), Some(q)) => {
+                Arc::ptr_eq(p, q)
+                    || (std::ptr::eq(*t, &crate::time::LOCATION_PTR)
+                        && crate::time::same_location(p, q))
+            }
             _ => false,
         },
         _ => false,

@@ -595,8 +595,81 @@ fn fmt_f(dst: &mut Vec<u8>, neg: bool, d: &Digits, prec: i32) {
     }
 }
 
-/// Go's `strconv.AppendFloat(dst, v, fmt, prec, 64)` for `e E f g G` (other formats fall back
-/// to `g`).
+/// Go's `strconv.fmtB`: `-ddddp±ddd` (decimal mantissa and binary exponent).
+fn fmt_b(dst: &mut Vec<u8>, neg: bool, mant: u64, exp: i64) {
+    if neg {
+        dst.push(b'-');
+    }
+    dst.extend_from_slice(mant.to_string().as_bytes());
+    dst.push(b'p');
+    let exp = exp - 52;
+    if exp >= 0 {
+        dst.push(b'+');
+    }
+    dst.extend_from_slice(exp.to_string().as_bytes());
+}
+
+/// Go's `strconv.fmtX`: `-0x1.yyyyyyp±dd` (hexadecimal mantissa and binary exponent).
+fn fmt_x(dst: &mut Vec<u8>, prec: i32, fmt: u8, neg: bool, mut mant: u64, mut exp: i64) {
+    if mant == 0 {
+        exp = 0;
+    }
+    mant <<= 60 - 52;
+    while mant != 0 && mant & (1 << 60) == 0 {
+        mant <<= 1;
+        exp -= 1;
+    }
+    if (0..15).contains(&prec) {
+        let shift = (prec * 4) as u32;
+        let extra = (mant << shift) & ((1u64 << 60) - 1);
+        mant >>= 60 - shift;
+        if extra | (mant & 1) > 1 << 59 {
+            mant += 1;
+        }
+        mant <<= 60 - shift;
+        if mant & (1 << 61) != 0 {
+            mant >>= 1;
+            exp += 1;
+        }
+    }
+    let hex: &[u8; 16] = if fmt == b'X' {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
+    if neg {
+        dst.push(b'-');
+    }
+    dst.extend_from_slice(&[b'0', fmt, b'0' + ((mant >> 60) & 1) as u8]);
+    mant <<= 4;
+    if prec < 0 && mant != 0 {
+        dst.push(b'.');
+        while mant != 0 {
+            dst.push(hex[((mant >> 60) & 15) as usize]);
+            mant <<= 4;
+        }
+    } else if prec > 0 {
+        dst.push(b'.');
+        for _ in 0..prec {
+            dst.push(hex[((mant >> 60) & 15) as usize]);
+            mant <<= 4;
+        }
+    }
+    dst.push(if fmt == b'X' { b'P' } else { b'p' });
+    if exp < 0 {
+        dst.push(b'-');
+        exp = -exp;
+    } else {
+        dst.push(b'+');
+    }
+    if exp < 100 {
+        dst.extend_from_slice(format!("{exp:02}").as_bytes());
+    } else {
+        dst.extend_from_slice(exp.to_string().as_bytes());
+    }
+}
+
+/// Go's `strconv.AppendFloat(dst, v, fmt, prec, 64)` for `b e E f g G x X`.
 pub fn append_float(dst: &mut Vec<u8>, v: f64, fmt: u8, prec: i32) {
     if v.is_nan() {
         dst.extend_from_slice(b"NaN");
@@ -607,6 +680,24 @@ pub fn append_float(dst: &mut Vec<u8>, v: f64, fmt: u8, prec: i32) {
         return;
     }
     let neg = v.is_sign_negative();
+    if matches!(fmt, b'b' | b'x' | b'X') {
+        // Go's genericFtoa: split the bits, then fmtB / fmtX.
+        let bits = v.to_bits();
+        let mut exp = ((bits >> 52) & 0x7FF) as i64;
+        let mut mant = bits & ((1u64 << 52) - 1);
+        if exp == 0 {
+            exp += 1;
+        } else {
+            mant |= 1u64 << 52;
+        }
+        exp -= 1023;
+        if fmt == b'b' {
+            fmt_b(dst, neg, mant, exp);
+        } else {
+            fmt_x(dst, prec, fmt, neg, mant, exp);
+        }
+        return;
+    }
     let a = v.abs();
     let fmt = match fmt {
         b'e' | b'E' | b'f' | b'g' | b'G' => fmt,

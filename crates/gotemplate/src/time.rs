@@ -606,6 +606,40 @@ pub fn duration_string(d: i64) -> String {
     String::from_utf8_lossy(&buf[w..]).into_owned()
 }
 
+/// The name of a location as a shared allocation: `time.UTC` and `time.Local` are single
+/// locations, a fixed zone is the allocation of its name.
+fn location_name(loc: &Loc) -> Arc<[u8]> {
+    static UTC: std::sync::OnceLock<Arc<[u8]>> = std::sync::OnceLock::new();
+    static LOCAL: std::sync::OnceLock<Arc<[u8]>> = std::sync::OnceLock::new();
+    match loc {
+        Loc::Utc => UTC.get_or_init(|| Arc::from(&b"UTC"[..])).clone(),
+        Loc::Local => LOCAL.get_or_init(|| Arc::from(&b"Local"[..])).clone(),
+        Loc::Fixed { name, .. } => Arc::<[u8]>::from(name.clone()),
+    }
+}
+
+/// Go's `==` on two `time.Time` values: the same instant and the same `*Location` pointer.
+pub(crate) fn same_time(a: &Time, b: &Time) -> bool {
+    a.unix == b.unix
+        && a.nanos == b.nanos
+        && match (&a.loc, &b.loc) {
+            (Loc::Utc, Loc::Utc) | (Loc::Local, Loc::Local) => true,
+            (Loc::Fixed { name: x, .. }, Loc::Fixed { name: y, .. }) => Arc::ptr_eq(x, y),
+            _ => false,
+        }
+}
+
+/// Go's `==` on two non-nil `*time.Location` values built by `Time.Location`.
+pub(crate) fn same_location(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Struct(_, x), Value::Struct(_, y)) => match (x.first(), y.first()) {
+            (Some(Value::Str(p, _)), Some(Value::Str(q, _))) => Arc::ptr_eq(p, q),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 fn time_of(v: &Value) -> &Time {
     match v {
         Value::Time(t) => t,
@@ -923,16 +957,13 @@ pub static TIME: TypeInfo = TypeInfo {
         ))),
         m!("Local", [], 1, |v, _| Ok(with_loc(time_of(v), Loc::Local))),
         m!("Location", [], 1, |v, _| {
-            let name: &str = match &time_of(v).loc {
-                Loc::Utc => "UTC",
-                Loc::Local => "Local",
-                Loc::Fixed { name, .. } => name,
-            };
+            // The name keeps the location's identity (one allocation per `time.Location`), so
+            // `eq` can compare the pointers as Go does.
             Ok(Value::Ptr(
                 &LOCATION_PTR,
                 Some(Arc::new(Value::Struct(
                     &LOCATION,
-                    Arc::from([Value::string(name.as_bytes())]),
+                    Arc::from([Value::Str(location_name(&time_of(v).loc), &types::STRING)]),
                 ))),
             ))
         }),
