@@ -385,6 +385,13 @@ fn test(cli: &Cli, args: &TestArgs) -> anyhow::Result<i32> {
         update: args.update,
     };
     let mut results = contract::run_contracts(&project, &renderer, &contracts, &options);
+    if let (true, Some(filter)) = (results.is_empty(), &args.filter) {
+        // A misspelt filter would otherwise pass CI while checking nothing.
+        eprintln!(
+            "error: no case matches --filter {filter:?}: it must be part of a case name or of a contract file's path"
+        );
+        return Ok(exit::CANNOT_RUN);
+    }
     if args.deliver {
         contract::deliver_and_check(&mut results)?;
     }

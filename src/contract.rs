@@ -139,8 +139,7 @@ pub fn load_contracts(project_root: &Path) -> (Vec<ContractFile>, Vec<Diagnostic
 
 fn load_contract_file(path: &Path) -> Result<Vec<Case>, Diagnostic> {
     let file = display(path);
-    let text = fs::read_to_string(path)
-        .map_err(|e| Diagnostic::error(&file, 1, 1, format!("cannot read: {e}")))?;
+    let text = crate::project::read_text(path)?;
     if text.trim().is_empty() {
         return Err(Diagnostic::error(
             &file,
@@ -161,12 +160,17 @@ fn load_contract_file(path: &Path) -> Result<Vec<Case>, Diagnostic> {
     if json {
         let trimmed = text.trim_start();
         if trimmed.starts_with('[') {
-            serde_json::from_str::<Vec<Case>>(&text)
-                .map_err(|e| parse_err(e.line(), e.column(), e.to_string()))
+            serde_json::from_str::<Vec<Case>>(&text).map_err(|e| {
+                let column = crate::diagnostic::json_char_column(&text, e.line(), e.column());
+                parse_err(e.line(), column, e.to_string())
+            })
         } else {
             serde_json::from_str::<Case>(&text)
                 .map(|c| vec![c])
-                .map_err(|e| parse_err(e.line(), e.column(), e.to_string()))
+                .map_err(|e| {
+                    let column = crate::diagnostic::json_char_column(&text, e.line(), e.column());
+                    parse_err(e.line(), column, e.to_string())
+                })
         }
     } else {
         let yaml_err = |e: serde_norway::Error| {
@@ -403,17 +407,14 @@ fn run_case(
         let request = match (&outcome.request, &outcome.error) {
             (Some(r), _) => r,
             (None, Some(e)) => {
+                let what = match e.kind {
+                    "parse" => "the body failed to compile",
+                    "request" => "tsuru could not send the request",
+                    _ => "the body failed to render",
+                };
                 fail(
                     &mut result,
-                    format!(
-                        "requests.{hook}: the body failed to {}: {}",
-                        if e.kind == "parse" {
-                            "compile"
-                        } else {
-                            "render"
-                        },
-                        e.message
-                    ),
+                    format!("requests.{hook}: {what}: {}", e.message),
                     None,
                 );
                 continue;
@@ -743,6 +744,12 @@ pub fn snapshot_path(contract: &Path, case: &str, hook: &str) -> PathBuf {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("-");
+    // A hook name is the user's text, not a path: `a/../../x` must stay one file name inside
+    // the snapshot folder.
+    let hook: String = hook
+        .chars()
+        .map(|c| if matches!(c, '/' | '\\') { '-' } else { c })
+        .collect();
     contract
         .parent()
         .unwrap_or(Path::new("."))
@@ -780,7 +787,22 @@ fn check_snapshot(
     let path = snapshot_path(contract, &case.name, hook);
     let mut actual = serde_json::to_string_pretty(&request_json(request)).unwrap_or_default();
     actual.push('\n');
-    let existing = fs::read_to_string(&path).ok();
+    let existing = match fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        // A snapshot that is there but not readable text is not "no snapshot yet".
+        Err(e) if !update => {
+            result.failures.push(Failure {
+                message: format!(
+                    "requests.{hook}: cannot read the snapshot {}: {e}: fix or delete it, or run `hooktest test --update` to rewrite it",
+                    display(&path)
+                ),
+                diff: None,
+            });
+            return;
+        }
+        Err(_) => Some(String::new()),
+    };
     if existing.as_deref() == Some(actual.as_str()) {
         return;
     }
@@ -970,7 +992,9 @@ fn strip_ansi(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
+        // Only colour sequences (`ESC [ … letter`): a lone ESC of a body stays, with what follows.
+        if c == '\u{1b}' && chars.clone().next() == Some('[') {
+            chars.next();
             for n in chars.by_ref() {
                 if n.is_ascii_alphabetic() {
                     break;

@@ -106,3 +106,14 @@ pub fn strip_position(message: &str) -> String {
     }
     format!("{}{tail}", &message[..start])
 }
+
+/// The 1-based character column of serde_json's 1-based *byte* column `byte_column` on 1-based
+/// `line` of `text`: diagnostics count characters, as editors do, so an error after `应用` is not
+/// pushed right by two columns per character.
+pub fn json_char_column(text: &str, line: usize, byte_column: usize) -> usize {
+    let Some(line_text) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return byte_column.max(1);
+    };
+    let bytes = &line_text.as_bytes()[..byte_column.saturating_sub(1).min(line_text.len())];
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count() + 1
+}

@@ -114,30 +114,51 @@ impl Finding {
     }
 }
 
+/// A key written twice in one JSON object: its path, where the later one is (its value is the
+/// one used, as in Go) and where the first one is.
+pub type Duplicate = (PathBuf, (usize, usize), (usize, usize));
+
 /// Maps paths of a document to the 1-based line and column where they appear in its text.
 pub struct Locator {
     positions: HashMap<PathBuf, (usize, usize)>,
+    /// JSON object keys written twice in the same object.
+    duplicates: Vec<Duplicate>,
 }
 
 impl Locator {
     /// Builds a locator for a JSON text (exact positions) or a YAML text (key positions found by
     /// indentation, good for block style).
     pub fn new(text: &str, yaml: bool) -> Locator {
-        let positions = if yaml {
-            yaml_positions(text)
+        let (positions, duplicates) = if yaml {
+            (yaml_positions(text), Vec::new())
         } else {
             json_positions(text)
         };
-        Locator { positions }
+        Locator {
+            positions,
+            duplicates,
+        }
+    }
+
+    /// Duplicate JSON object keys: the path, the later key's place and the first one's.
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.duplicates
     }
 
     /// A locator for a single JSON document that starts at `line` of a larger file (JSON Lines).
     pub fn json_at_line(text: &str, line: usize) -> Locator {
-        let positions = json_positions(text)
-            .into_iter()
-            .map(|(p, (l, c))| (p, (l + line - 1, c)))
-            .collect();
-        Locator { positions }
+        let (positions, duplicates) = json_positions(text);
+        let shift = |(l, c): (usize, usize)| (l + line - 1, c);
+        Locator {
+            positions: positions
+                .into_iter()
+                .map(|(p, at)| (p, shift(at)))
+                .collect(),
+            duplicates: duplicates
+                .into_iter()
+                .map(|(p, at, first)| (p, shift(at), shift(first)))
+                .collect(),
+        }
     }
 
     /// The position of `path`, or of its nearest located ancestor.
@@ -154,14 +175,16 @@ impl Locator {
     }
 }
 
-/// Walks a JSON text and records where each value (or, for object members, its key) starts.
-fn json_positions(text: &str) -> HashMap<PathBuf, (usize, usize)> {
+/// Walks a JSON text and records where each value (or, for object members, its key) starts, and
+/// which keys of an object are written twice (the later one wins, so it is the one recorded).
+fn json_positions(text: &str) -> (HashMap<PathBuf, (usize, usize)>, Vec<Duplicate>) {
     struct Scanner<'a> {
         bytes: &'a [u8],
         pos: usize,
         line: usize,
         col: usize,
         out: HashMap<PathBuf, (usize, usize)>,
+        duplicates: Vec<Duplicate>,
     }
     impl Scanner<'_> {
         fn bump(&mut self) {
@@ -211,7 +234,9 @@ fn json_positions(text: &str) -> HashMap<PathBuf, (usize, usize)> {
                                 let at = (self.line, self.col);
                                 let key = self.string();
                                 let child = path.key(&key);
-                                self.out.entry(child.clone()).or_insert(at);
+                                if let Some(first) = self.out.insert(child.clone(), at) {
+                                    self.duplicates.push((child.clone(), at, first));
+                                }
                                 self.ws();
                                 if self.bytes.get(self.pos) == Some(&b':') {
                                     self.bump();
@@ -271,9 +296,10 @@ fn json_positions(text: &str) -> HashMap<PathBuf, (usize, usize)> {
         line: 1,
         col: 1,
         out: HashMap::new(),
+        duplicates: Vec::new(),
     };
     s.value(PathBuf::root(), true);
-    s.out
+    (s.out, s.duplicates)
 }
 
 /// Finds keys and list items of a block-style YAML text by their indentation.
@@ -485,9 +511,26 @@ impl TextPlace {
         None
     }
 
+    /// The same place in a file of which `text` is the part after the first `lines` lines.
+    pub fn below(self, lines: usize) -> TextPlace {
+        match self {
+            TextPlace::JsonString { line, column, raw } => TextPlace::JsonString {
+                line: line + lines,
+                column,
+                raw,
+            },
+            TextPlace::YamlLiteral { first_line, indent } => TextPlace::YamlLiteral {
+                first_line: first_line + lines,
+                indent,
+            },
+        }
+    }
+
     fn find_yaml(text: &str, key_at: (usize, usize)) -> Option<TextPlace> {
-        let lines: Vec<&str> = text.lines().collect();
-        let key_line = lines.get(key_at.0 - 1)?;
+        // Only the lines from the key on are looked at (not collected: a file of many hooks
+        // would be walked once per hook).
+        let mut lines = text.lines().skip(key_at.0.checked_sub(1)?);
+        let key_line = lines.next()?;
         let key_indent = key_line.len() - key_line.trim_start().len();
         let after_key = &key_line[offset_of(key_line, 1, key_at.1)?..];
         let (_, value) = after_key.split_once(':')?;
@@ -504,7 +547,7 @@ impl TextPlace {
         let indent = match indicators.chars().find(|c| c.is_ascii_digit()) {
             Some(d) => key_indent + d.to_digit(10)? as usize,
             None => {
-                let first = lines[key_at.0..].iter().find(|l| !l.trim().is_empty())?;
+                let first = lines.find(|l| !l.trim().is_empty())?;
                 first.len() - first.trim_start().len()
             }
         };

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
-use crate::diagnostic::{strip_position, Diagnostic};
+use crate::diagnostic::{json_char_column, strip_position, Diagnostic};
 use crate::event::Event;
 use crate::hook::{suggest, Engine, Hook};
 use crate::located::{Finding, Locator, PathBuf as JsonPath, TextPlace};
@@ -44,6 +44,8 @@ const LOCATED_KEYS: &[&str] = &[
     "name",
     "url",
     "proxy_url",
+    "method",
+    "headers",
     "event_filter",
     "event_filter.target_types",
     "event_filter.kind_types",
@@ -141,6 +143,14 @@ impl Project {
         }
         check_duplicate_names(&project.hooks, &mut project.diagnostics);
         let events_dir = root.join(EVENTS_DIR);
+        if events_dir.exists() && !events_dir.is_dir() {
+            project.diagnostics.push(Diagnostic::warning(
+                display(&events_dir),
+                1,
+                1,
+                "not a folder, so no events are read from it: make `events/` a folder of event files",
+            ));
+        }
         if events_dir.is_dir() {
             for path in list_files(
                 &events_dir,
@@ -189,10 +199,32 @@ pub fn list_files(
     let mut files = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
-        if !path.is_file() || is_editor_leftover(&path) {
+        if is_editor_leftover(&path) {
             continue;
         }
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !path.is_file() {
+            // Other folders (contracts/snapshots/) are not ours to read; but a `x.json` that is
+            // not a readable file was surely meant to be read.
+            if extensions.contains(&ext) {
+                diagnostics.push(match fs::metadata(&path) {
+                    Ok(m) if m.is_dir() => Diagnostic::warning(
+                        display(&path),
+                        1,
+                        1,
+                        "ignored: a folder, not a file (folders inside this one are not read)",
+                    ),
+                    Ok(_) => Diagnostic::warning(display(&path), 1, 1, "ignored: not a regular file"),
+                    Err(err) => Diagnostic::error(
+                        display(&path),
+                        1,
+                        1,
+                        format!("cannot read: {err}: a symbolic link that leads nowhere? fix or remove it"),
+                    ),
+                });
+            }
+            continue;
+        }
         if extensions.contains(&ext) {
             files.push(path);
         } else {
@@ -231,11 +263,13 @@ pub fn is_editor_leftover(path: &Path) -> bool {
 pub fn load_settings(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Settings {
     let path = root.join(SETTINGS_FILE);
     let file = display(&path);
-    let text = match fs::read_to_string(&path) {
+    if !path.exists() && fs::symlink_metadata(&path).is_err() {
+        return Settings::default();
+    }
+    let text = match read_text(&path) {
         Ok(t) => t,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Settings::default(),
-        Err(err) => {
-            diagnostics.push(Diagnostic::error(file, 1, 1, format!("cannot read: {err}")));
+        Err(d) => {
+            diagnostics.push(d);
             return Settings::default();
         }
     };
@@ -282,9 +316,25 @@ pub fn load_settings(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Settings
     settings
 }
 
+/// The line where top-level `key` is set: `key = …`, `"key" = …`, `key.sub = …` or `[key]`
+/// (and not a longer key that starts with it, such as `engine_old`).
 fn find_key_line(text: &str, key: &str) -> usize {
+    let after_key = |s: &str| -> Option<String> {
+        let s = s.trim_start();
+        [key.to_string(), format!("\"{key}\""), format!("'{key}'")]
+            .iter()
+            .find_map(|k| s.strip_prefix(k.as_str()))
+            .map(|rest| rest.trim_start().to_string())
+    };
     text.lines()
-        .position(|l| l.trim_start().starts_with(key))
+        .position(|l| {
+            let l = l.trim_start();
+            match l.strip_prefix('[') {
+                Some(header) => after_key(header.trim_start_matches('['))
+                    .is_some_and(|r| r.starts_with(']') || r.starts_with('.')),
+                None => after_key(l).is_some_and(|r| r.starts_with('=') || r.starts_with('.')),
+            }
+        })
         .map(|i| i + 1)
         .unwrap_or(1)
 }
@@ -302,10 +352,79 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Reads a project file as text. A UTF-8 byte order mark (which Windows editors write) is
+/// dropped; UTF-16 and bytes that are not UTF-8 are errors that say where and what to do.
+pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let file = display(path);
+    let bytes = fs::read(path)
+        .map_err(|err| Diagnostic::error(&file, 1, 1, format!("cannot read: {err}")))?;
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Diagnostic::error(
+            &file,
+            1,
+            1,
+            "the file is UTF-16: save it as UTF-8 (in most editors: \"Save with encoding\" → UTF-8)",
+        ));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(err) => {
+            let good = &bytes[..err.valid_up_to()];
+            let text = std::str::from_utf8(good).unwrap_or_default();
+            let (line, column) = line_col(text, text.len());
+            Err(Diagnostic::error(
+                &file,
+                line,
+                column,
+                format!(
+                    "the file is not UTF-8 (byte 0x{:02x} here): save it as UTF-8",
+                    bytes[err.valid_up_to()]
+                ),
+            ))
+        }
+    }
+}
+
 /// A parsed JSON or YAML document with its locator.
 pub struct Document {
     pub value: Value,
     pub locator: Locator,
+}
+
+/// Reads a YAML text as a JSON value: merge keys (`<<: *base`) applied, a key written twice in a
+/// mapping an error (YAML forbids it, and the later value would silently win).
+fn yaml_to_json(file: &str, text: &str) -> Result<Value, Diagnostic> {
+    let error = |err: serde_norway::Error| {
+        let (line, col) = err
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        let message = strip_position(&err.to_string());
+        let hint = if message.contains("duplicate entry") {
+            " (keys of a YAML mapping must be unique: remove one)"
+        } else if message.contains("more than one document") {
+            " (put the hooks in one list, `- name: …`, or in separate files)"
+        } else if text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .is_some_and(|l| l.trim_start_matches(' ').starts_with('\t'))
+        {
+            " (this line is indented with a tab: YAML indentation must be spaces)"
+        } else {
+            ""
+        };
+        Diagnostic::error(file, line, col, format!("invalid YAML: {message}{hint}"))
+    };
+    let mut yaml: serde_norway::Value = serde_norway::from_str(text).map_err(error)?;
+    yaml.apply_merge().map_err(error)?;
+    serde_json::to_value(&yaml).map_err(|err| {
+        // Keys that are not strings, numbers or booleans: the direct reading says where.
+        serde_norway::from_str::<Value>(text)
+            .err()
+            .map(error)
+            .unwrap_or_else(|| Diagnostic::error(file, 1, 1, format!("invalid YAML: {err}")))
+    })
 }
 
 /// Parses a JSON or YAML document, or returns the diagnostic that says where it is broken.
@@ -319,24 +438,13 @@ pub fn parse_document(file: &str, text: &str, yaml: bool) -> Result<Document, Di
         ));
     }
     let value = if yaml {
-        serde_norway::from_str::<Value>(text).map_err(|err| {
-            let (line, col) = err
-                .location()
-                .map(|l| (l.line(), l.column()))
-                .unwrap_or((1, 1));
-            Diagnostic::error(
-                file,
-                line,
-                col,
-                format!("invalid YAML: {}", strip_position(&err.to_string())),
-            )
-        })?
+        yaml_to_json(file, text)?
     } else {
         serde_json::from_str::<Value>(text).map_err(|err| {
             Diagnostic::error(
                 file,
                 err.line().max(1),
-                err.column().max(1),
+                json_char_column(text, err.line(), err.column()),
                 format!("invalid JSON: {}", strip_position(&err.to_string())),
             )
         })?
@@ -347,24 +455,39 @@ pub fn parse_document(file: &str, text: &str, yaml: bool) -> Result<Document, Di
     })
 }
 
+/// A warning for each key written twice in one JSON object: Go (so tsuru) and hooktest use the
+/// later value without a word, which hides the earlier one.
+fn duplicate_key_warnings(file: &str, locator: &Locator) -> Vec<Diagnostic> {
+    locator
+        .duplicates()
+        .iter()
+        .map(|(path, (line, column), (first_line, first_column))| {
+            Diagnostic::warning(
+                file,
+                *line,
+                *column,
+                format!(
+                    "duplicate key `{path}` (also at {first_line}:{first_column}): only this later value is used, as tsuru would; remove one of them"
+                ),
+            )
+        })
+        .collect()
+}
+
 /// Loads one hook file: a hook object or a list of them.
 pub fn load_hook_file(path: &Path, settings: &Settings) -> (Vec<HookEntry>, Vec<Diagnostic>) {
     let file = display(path);
     let mut diags = Vec::new();
-    let text = match fs::read_to_string(path) {
+    let text = match read_text(path) {
         Ok(t) => t,
-        Err(err) => {
-            return (
-                Vec::new(),
-                vec![Diagnostic::error(file, 1, 1, format!("cannot read: {err}"))],
-            )
-        }
+        Err(d) => return (Vec::new(), vec![d]),
     };
     let yaml = path.extension().is_none_or(|e| e != "json");
     let doc = match parse_document(&file, &text, yaml) {
         Ok(d) => d,
         Err(d) => return (Vec::new(), vec![d]),
     };
+    diags.extend(duplicate_key_warnings(&file, &doc.locator));
     let items: Vec<(JsonPath, &Value)> = match &doc.value {
         Value::Array(list) => list
             .iter()
@@ -373,6 +496,10 @@ pub fn load_hook_file(path: &Path, settings: &Settings) -> (Vec<HookEntry>, Vec<
             .collect(),
         other => vec![(JsonPath::root(), other)],
     };
+    // Where each line starts, so finding each hook's body costs the body, not the file.
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
     let mut hooks = Vec::new();
     for (path, value) in items {
         let mut findings: Vec<Finding> = Vec::new();
@@ -385,7 +512,10 @@ pub fn load_hook_file(path: &Path, settings: &Settings) -> (Vec<HookEntry>, Vec<
         if let Some(hook) = hook {
             let (line, column) = doc.locator.locate(&path);
             let body_at = (!hook.body.is_empty()).then(|| doc.locator.locate(&path.key("body")));
-            let body_place = body_at.and_then(|at| TextPlace::find(&text, at, yaml));
+            let body_place = body_at.and_then(|(line, column)| {
+                let start = *line_starts.get(line.checked_sub(1)?)?;
+                TextPlace::find(&text[start..], (1, column), yaml).map(|p| p.below(line - 1))
+            });
             let keys_at = LOCATED_KEYS
                 .iter()
                 .map(|k| {
@@ -439,14 +569,9 @@ pub fn load_event_file(path: &Path) -> (Vec<EventEntry>, Vec<Diagnostic>) {
         .and_then(|s| s.to_str())
         .unwrap_or("event")
         .to_string();
-    let text = match fs::read_to_string(path) {
+    let text = match read_text(path) {
         Ok(t) => t,
-        Err(err) => {
-            return (
-                Vec::new(),
-                vec![Diagnostic::error(file, 1, 1, format!("cannot read: {err}"))],
-            )
-        }
+        Err(d) => return (Vec::new(), vec![d]),
     };
     let mut diags = Vec::new();
     let mut events = Vec::new();
@@ -463,17 +588,21 @@ pub fn load_event_file(path: &Path) -> (Vec<EventEntry>, Vec<Diagnostic>) {
             }
             n += 1;
             match serde_json::from_str::<Value>(line) {
-                Ok(v) => docs.push((
-                    format!("{stem}#{n}"),
-                    i + 1,
-                    v,
-                    Rc::new(Locator::json_at_line(line, i + 1)),
-                    JsonPath::root(),
-                )),
+                Ok(v) => {
+                    let locator = Locator::json_at_line(line, i + 1);
+                    diags.extend(duplicate_key_warnings(&file, &locator));
+                    docs.push((
+                        format!("{stem}#{n}"),
+                        i + 1,
+                        v,
+                        Rc::new(locator),
+                        JsonPath::root(),
+                    ))
+                }
                 Err(err) => diags.push(Diagnostic::error(
                     &file,
                     i + 1,
-                    err.column().max(1),
+                    json_char_column(line, 1, err.column()),
                     format!(
                         "invalid JSON on line {}: {}",
                         i + 1,
@@ -494,6 +623,7 @@ pub fn load_event_file(path: &Path) -> (Vec<EventEntry>, Vec<Diagnostic>) {
         match parse_document(&file, &text, false) {
             Err(d) => diags.push(d),
             Ok(doc) => {
+                diags.extend(duplicate_key_warnings(&file, &doc.locator));
                 let locator = Rc::new(doc.locator);
                 match doc.value {
                     Value::Array(list) => {

@@ -129,7 +129,19 @@ impl Renderer {
                     Ok(rendered) => {
                         let request = Request::build(hook, rendered, || data.json().to_string());
                         match self.sign(hook, data, request) {
-                            Ok(request) => outcome.request = Some(request),
+                            // tsuru's Go client refuses such a request: nothing would be sent,
+                            // and printing it (`--format http`) would forge header lines.
+                            Ok(request) => match request.problem() {
+                                Some(problem) => {
+                                    outcome.error = Some(TemplateError {
+                                        kind: "request",
+                                        message: problem,
+                                        line: None,
+                                        column: None,
+                                    })
+                                }
+                                None => outcome.request = Some(request),
+                            },
                             Err(err) => outcome.error = Some(err),
                         }
                     }
@@ -232,6 +244,11 @@ impl Selection {
                 let (events, diags) = load_event_file(path);
                 if let Some(bad) = diags.iter().find(|d| d.is_error()) {
                     return Err(SelectionError(bad.to_string()));
+                }
+                // A file that is not an event at all (a hook file, say) reads as an event of
+                // zero values with only warnings: they must be seen.
+                for d in &diags {
+                    eprintln!("{}", d.render());
                 }
                 out.extend(events);
                 continue;

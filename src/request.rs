@@ -56,6 +56,24 @@ impl Request {
         }
     }
 
+    /// What would stop Go's HTTP client (and so tsuru) from sending this request: a method or a
+    /// header name that is not an HTTP token, a header value with control characters (a CR or LF
+    /// would start a new header line), or a URL with them. `None` when the request can be sent.
+    pub fn problem(&self) -> Option<String> {
+        if let Some(p) = method_problem(&self.method) {
+            return Some(p);
+        }
+        if self.url.bytes().any(|b| b < b' ' || b == 0x7f) {
+            return Some(format!(
+                "url {:?} has a control character (a newline or tab?), which Go's URL parser refuses: remove it",
+                self.url
+            ));
+        }
+        self.headers
+            .iter()
+            .find_map(|(name, value)| header_problem(name, value))
+    }
+
     /// The value of the first header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -63,6 +81,41 @@ impl Request {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// Whether `text` is an HTTP token (RFC 9110), as Go requires of methods and header names.
+pub fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Why Go's `http.NewRequest` refuses `method`, if it does.
+pub fn method_problem(method: &str) -> Option<String> {
+    (!method.is_empty() && !is_token(method)).then(|| {
+        format!(
+            "method {method:?} is not a valid HTTP method (Go's client refuses it: \"net/http: invalid method\"); use a plain word such as POST"
+        )
+    })
+}
+
+/// Why Go's HTTP client refuses the header `name: value`, if it does: a name that is not a token,
+/// or a value with a control character other than a tab (CR and LF above all).
+pub fn header_problem(name: &str, value: &str) -> Option<String> {
+    if !is_token(name) {
+        return Some(format!(
+            "header name {name:?} is not valid in HTTP (Go's client refuses it): use letters, digits and `-`"
+        ));
+    }
+    value
+        .bytes()
+        .any(|b| (b < b' ' && b != b'\t') || b == 0x7f)
+        .then(|| {
+            format!(
+                "header `{name}`: value {value:?} has a control character (CR, LF, …), which Go's client refuses: remove it"
+            )
+        })
 }
 
 #[cfg(test)]

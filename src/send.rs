@@ -133,6 +133,9 @@ pub fn run(cli: &Cli, args: &SendArgs) -> anyhow::Result<i32> {
                 (None, Some(err)) if err.kind == "signing" => {
                     Err(format!("not sent: cannot sign: {}", err.message))
                 }
+                (None, Some(err)) if err.kind == "request" => {
+                    Err(format!("not sent: {}", err.message))
+                }
                 (None, err) => Err(format!(
                     "not sent: the template failed: {}",
                     err.map(|e| e.message).unwrap_or_default()

@@ -246,7 +246,18 @@ impl Signing {
                 }
                 "secret" => secret = text(findings).map(|s| (s, p.clone())),
                 "header" => header = text(findings).map(|s| (s, p.clone())),
-                "prefix" => prefix = text(findings),
+                "prefix" => {
+                    prefix = text(findings);
+                    if let Some(pre) = prefix
+                        .as_deref()
+                        .filter(|pre| crate::request::header_problem("X", pre).is_some())
+                    {
+                        findings.push(Finding::error(
+                            p.clone(),
+                            format!("the signing `prefix` {pre:?} has a control character (CR, LF, …), which no HTTP header value may hold: remove it"),
+                        ));
+                    }
+                }
                 _ => findings.push(Finding::error(
                     p.clone(),
                     format!(

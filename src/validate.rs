@@ -233,6 +233,15 @@ pub fn parse_proxy(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// Go's `url.Parse` refuses control characters ("net/url: invalid control character in URL"),
+/// which the WHATWG parser used here would silently strip: a trailing newline from a YAML `|`
+/// block, a tab pasted with the URL.
+fn control_character(url: &str) -> Option<&'static str> {
+    url.bytes().any(|b| b < b' ' || b == 0x7f).then_some(
+        "has a control character (a newline or tab?), which tsuru's Go URL parser refuses: remove it",
+    )
+}
+
 /// Checks the whole project; diagnostics in file order, loading problems first.
 pub fn validate(project: &Project) -> Vec<Diagnostic> {
     let mut out = project.diagnostics.clone();
@@ -272,6 +281,8 @@ fn check_hook(entry: &HookEntry, teras: &mut TeraSet, out: &mut Vec<Diagnostic>)
             "url",
             format!("hook `{name}` has no `url`: tsuru requires one"),
         ));
+    } else if let Some(e) = control_character(&hook.url) {
+        out.push(err("url", format!("hook `{name}`: url {:?} {e}", hook.url)));
     } else {
         match Url::parse(&hook.url) {
             Err(e) => out.push(err("url", format!("hook `{name}`: url {:?} does not parse: {e}", hook.url))),
@@ -285,9 +296,32 @@ fn check_hook(entry: &HookEntry, teras: &mut TeraSet, out: &mut Vec<Diagnostic>)
             Ok(_) => {}
         }
     }
-    if !hook.proxy_url.is_empty() {
+    if let Some(e) = control_character(&hook.proxy_url) {
+        out.push(err(
+            "proxy_url",
+            format!("hook `{name}`: proxy_url {:?} {e}", hook.proxy_url),
+        ));
+    } else if !hook.proxy_url.is_empty() {
         if let Err(e) = parse_proxy(&hook.proxy_url) {
             out.push(err("proxy_url", format!("hook `{name}`: {e}")));
+        }
+    }
+    if let Some(p) = crate::request::method_problem(&hook.method) {
+        out.push(err("method", format!("hook `{name}`: {p}")));
+    }
+    for (header, values) in &hook.headers {
+        // An empty list still sends nothing, but a bad name is worth knowing about.
+        let problems = values
+            .iter()
+            .filter_map(|v| crate::request::header_problem(header, v))
+            .chain(
+                values
+                    .is_empty()
+                    .then(|| crate::request::header_problem(header, ""))
+                    .flatten(),
+            );
+        for p in problems {
+            out.push(err("headers", format!("hook `{name}`: {p}")));
         }
     }
     let f = &hook.event_filter;

@@ -377,9 +377,9 @@ fn create(dir: &Path, args: &CreateArgs) -> anyhow::Result<i32> {
             "`{}` already exists; pass --force to overwrite it",
             display(&path)
         );
-    } else if path.exists() && list_file(&path) {
+    } else if let Some(what) = path.exists().then(|| list_file(&path)).flatten() {
         anyhow::bail!(
-            "`{}` holds a list of hooks, which --force would delete: move them to other files first",
+            "`{}` {what}, which --force would delete: move them to other files first",
             display(&path)
         );
     }
@@ -391,12 +391,14 @@ fn create(dir: &Path, args: &CreateArgs) -> anyhow::Result<i32> {
     Ok(exit::OK)
 }
 
-/// Whether the file at `path` is a JSON list (a multi-hook file).
-fn list_file(path: &Path) -> bool {
-    fs::read_to_string(path)
-        .ok()
-        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-        .is_some_and(|v| v.is_array())
+/// Why the file at `path` may hold other hooks than the one `--force` replaces: it is a JSON
+/// list (a multi-hook file), or it does not parse, so what it holds is unknown.
+fn list_file(path: &Path) -> Option<&'static str> {
+    match project::read_text(path).map(|t| serde_json::from_str::<Value>(&t)) {
+        Ok(Ok(v)) if v.is_array() => Some("holds a list of hooks"),
+        Ok(Ok(_)) => None,
+        _ => Some("does not parse as JSON (fix it first: it may hold other hooks)"),
+    }
 }
 
 /// Where a hook is stored.
@@ -418,7 +420,7 @@ fn find_hook(dir: &Path, name: &str) -> anyhow::Result<Option<Found>> {
     }
     let mut ignored = Vec::new();
     for path in project::list_files(&hooks_dir, &["json", "yaml", "yml"], &mut ignored) {
-        let Ok(text) = fs::read_to_string(&path) else {
+        let Ok(text) = project::read_text(&path) else {
             continue;
         };
         let yaml = path.extension().is_none_or(|e| e != "json");
@@ -582,6 +584,28 @@ fn rewrite(found: &Found, replacement: Option<Value>) -> anyhow::Result<()> {
     }
 }
 
+/// The hook's new JSON, plus every key of `original` that hooktest does not know (a `_comment`, a
+/// key of a newer tsuru), with its value, after the known ones; the same inside `event_filter`.
+/// A known key written in another case (`Method`) is replaced by its canonical spelling.
+fn keep_unknown_keys(original: &Value, updated: Value) -> Value {
+    let (Value::Object(original), Value::Object(mut out)) = (original, updated.clone()) else {
+        return updated;
+    };
+    for (key, value) in original {
+        match out.keys().find(|k| k.eq_ignore_ascii_case(key)).cloned() {
+            Some(known) if known == "event_filter" => {
+                let merged = keep_unknown_keys(value, out[&known].clone());
+                out.insert(known, merged);
+            }
+            Some(_) => {}
+            None => {
+                out.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    Value::Object(out)
+}
+
 fn update(dir: &Path, args: &UpdateArgs) -> anyhow::Result<i32> {
     require_project(dir)?;
     let found = find_hook(dir, &args.name)?.ok_or_else(|| not_found(dir, &args.name))?;
@@ -595,7 +619,14 @@ fn update(dir: &Path, args: &UpdateArgs) -> anyhow::Result<i32> {
             .unwrap_or_default(),
     );
     body_warning(&hook, engine);
-    rewrite(&found, Some(hook.to_file_json()))?;
+    let original = match found.index {
+        Some(i) => &found.document[i],
+        None => &found.document,
+    };
+    rewrite(
+        &found,
+        Some(keep_unknown_keys(original, hook.to_file_json())),
+    )?;
     println!("Webhook successfully updated.");
     eprintln!("wrote {}", display(&found.path));
     Ok(exit::OK)

@@ -41,6 +41,15 @@ impl Rendered<'_> {
         } else {
             format!(" ({pos})")
         };
+        if err.kind == "request" {
+            return Some(format!(
+                "hook `{}`, event `{}`: tsuru could not send the request ({}): {}",
+                self.hook_name(o),
+                self.event_id(o),
+                entry.file,
+                err.message
+            ));
+        }
         if err.kind == "signing" {
             return Some(format!(
                 "hook `{}`, event `{}`: cannot sign the request ({}): {}",

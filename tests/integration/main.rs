@@ -5,6 +5,7 @@ mod contract;
 mod default_body;
 mod go_corpus;
 mod render;
+mod robustness;
 mod send;
 mod signing;
 mod support;

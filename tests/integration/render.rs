@@ -190,7 +190,7 @@ fn http_and_curl_formats() {
     let curl = t.args(&["render", "--format", "curl"]).run();
     assert_eq!(
         curl.stdout,
-        "curl -X POST 'https://a.example/p?q=1' \\\n  -H 'User-Agent: tsuru-webhook-client/1.0' \\\n  --data-binary x=app.deploy\n"
+        "curl -X POST 'https://a.example/p?q=1' \\\n  -H 'User-Agent: tsuru-webhook-client/1.0' \\\n  -H Content-Type: \\\n  --data-binary x=app.deploy\n"
     );
 }
 
