@@ -626,6 +626,12 @@ pub fn load_event_file(path: &Path) -> (Vec<EventEntry>, Vec<Diagnostic>) {
                 diags.extend(duplicate_key_warnings(&file, &doc.locator));
                 let locator = Rc::new(doc.locator);
                 match doc.value {
+                    Value::Array(list) if list.is_empty() => diags.push(Diagnostic::warning(
+                        &file,
+                        1,
+                        1,
+                        "holds an empty list, so no events: add event objects to it, or delete the file",
+                    )),
                     Value::Array(list) => {
                         for (i, v) in list.into_iter().enumerate() {
                             let p = JsonPath::root().index(i);

@@ -236,7 +236,12 @@ impl Selection {
                 })
                 .collect();
             if !by_id.is_empty() {
-                out.extend(by_id.into_iter().cloned());
+                // An event named twice (`--event e --event e`, or `e` and `e#2`) is rendered once.
+                for entry in by_id {
+                    if !out.iter().any(|e: &EventEntry| e.id == entry.id) {
+                        out.push(entry.clone());
+                    }
+                }
                 continue;
             }
             let path = std::path::Path::new(wanted);

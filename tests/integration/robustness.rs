@@ -442,3 +442,42 @@ fn create_force_does_not_overwrite_a_broken_multi_hook_file() {
         before
     );
 }
+
+#[test]
+fn an_events_file_with_an_empty_list_is_reported() {
+    let run = Test::new()
+        .file(
+            "hooks/h.json",
+            r#"{"name": "h", "url": "http://x/", "event_filter": {"kind_names": ["app.deploy"]}}"#,
+        )
+        .file("events/none.json", "[]")
+        .file(
+            "events/e.json",
+            &event_json("app.deploy", "app", "shop", ""),
+        )
+        .args(&["validate"])
+        .run();
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        out.contains("events/none.json:1:1: warning: holds an empty list, so no events"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_event_selected_twice_is_rendered_once() {
+    let run = Test::new()
+        .file(
+            "hooks/h.json",
+            r#"{"name": "h", "url": "http://x/", "event_filter": {"kind_names": ["app.deploy"]}}"#,
+        )
+        .file(
+            "events/e.json",
+            &event_json("app.deploy", "app", "shop", ""),
+        )
+        .args(&["render", "--format", "json", "--event", "e", "--event", "e"])
+        .run();
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let outcomes: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(outcomes.as_array().map(Vec::len), Some(1), "{}", run.stdout);
+}
