@@ -22,7 +22,9 @@ impl ObjectId {
 
     /// Parses 24 hex characters, as Go's `ObjectID.UnmarshalJSON` does.
     pub fn parse(text: &str) -> Option<ObjectId> {
-        if text.len() != 24 || !text.is_ascii() {
+        // Go's `hex.DecodeString` takes hex digits only; `from_str_radix` alone would also take a
+        // leading `+` ("+f" as 15).
+        if text.len() != 24 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
         let mut bytes = [0u8; 12];
@@ -289,9 +291,8 @@ impl Event {
                     }
                 }
                 Some("Lock") => {
-                    if !v.is_null() {
-                        event.lock = r.target(v, &p);
-                    }
+                    // A pointer: `null` sets it to nil, as Go does (`"Lock": {…}, "lock": null`).
+                    event.lock = if v.is_null() { None } else { r.target(v, &p) };
                 }
                 Some("StartTime") => r.time(v, &p, &mut event.start_time),
                 Some("EndTime") => r.time(v, &p, &mut event.end_time),
@@ -303,8 +304,11 @@ impl Event {
                 }
                 Some("ExtraTargets") => {
                     event.extra_targets = r.list(v, &p, |r, item, ip| {
-                        let obj = r.object(item, ip, "an extra target")?;
+                        // A `null` element is the zero value in Go, not an error.
                         let mut extra = ExtraTarget::default();
+                        let Some(obj) = r.object_or_null(item, ip, "an extra target") else {
+                            return item.is_null().then_some(extra);
+                        };
                         for (k, v) in obj {
                             let kp = ip.key(k);
                             match canonical(k, &["Target", "Lock"]) {
@@ -338,8 +342,10 @@ impl Event {
                 Some("Log") => r.string(v, &p, &mut event.log),
                 Some("StructuredLog") => {
                     event.structured_log = r.list(v, &p, |r, item, ip| {
-                        let obj = r.object(item, ip, "a log entry")?;
                         let mut entry = LogEntry::default();
+                        let Some(obj) = r.object_or_null(item, ip, "a log entry") else {
+                            return item.is_null().then_some(entry);
+                        };
                         for (k, v) in obj {
                             let kp = ip.key(k);
                             match canonical(k, &["Date", "Message"]) {
@@ -479,8 +485,28 @@ fn canonical(key: &str, known: &[&'static str]) -> Option<&'static str> {
     known
         .iter()
         .find(|k| **k == key)
-        .or_else(|| known.iter().find(|k| k.eq_ignore_ascii_case(key)))
+        .or_else(|| known.iter().find(|k| go_fold_eq(key, k)))
         .copied()
+}
+
+/// Whether a JSON key equals an ASCII field name under Go's `encoding/json` case folding: ASCII
+/// letters ignore case, and the Kelvin sign `K` (U+212A) and the long s `ſ` (U+017F) fold to `k`
+/// and `s` (Unicode simple folding, which Go applies and `eq_ignore_ascii_case` does not).
+pub fn go_fold_eq(key: &str, field: &str) -> bool {
+    let mut name = field.bytes();
+    for c in key.chars() {
+        let folded = match c {
+            '\u{212A}' => 'k',
+            '\u{17F}' => 's',
+            c if c.is_ascii() => c,
+            _ => return false,
+        };
+        match name.next() {
+            Some(b) if (b as char).eq_ignore_ascii_case(&folded) => {}
+            _ => return false,
+        }
+    }
+    name.next().is_none()
 }
 
 struct Reader<'a> {
@@ -762,5 +788,47 @@ mod tests {
         assert_eq!(t.rfc3339_nano(), "2024-09-24T13:02:28.123456789+02:00");
         assert_eq!(GoTime::ZERO.rfc3339_nano(), "0001-01-01T00:00:00Z");
         assert!(GoTime::parse_rfc3339("2024-09-24 11:02:28Z").is_none());
+    }
+
+    #[test]
+    fn null_list_elements_are_zero_values_as_in_go() {
+        let (e, f) = read(r#"{"ExtraTargets": [null], "StructuredLog": [null, {"Message": "m"}]}"#);
+        assert!(f.is_empty(), "{f:?}");
+        let e = e.unwrap();
+        assert_eq!(e.extra_targets, Some(vec![ExtraTarget::default()]));
+        assert_eq!(e.structured_log.unwrap().len(), 2);
+        let (e, f) = read(r#"{"ExtraTargets": [3]}"#);
+        assert!(e.is_none() && !f.is_empty());
+    }
+
+    #[test]
+    fn object_ids_take_hex_digits_only() {
+        assert!(ObjectId::parse("+6f2a1c4e13b5a0001a3f7d2").is_none());
+        assert!(ObjectId::parse("+1+2+3+4+5+6+7+8+9+a+b+c").is_none());
+        assert_eq!(
+            ObjectId::parse("66F2A1C4E13B5A0001A3F7D2").unwrap().hex(),
+            "66f2a1c4e13b5a0001a3f7d2"
+        );
+    }
+
+    #[test]
+    fn keys_fold_like_go_including_kelvin_and_long_s() {
+        let (e, f) =
+            read("{\"\u{212A}ind\": {\"Name\": \"kelvin\"}, \"\u{17F}ourceIP\": \"longs\"}");
+        assert!(f.is_empty(), "{f:?}");
+        let e = e.unwrap();
+        assert_eq!(
+            (e.kind.name.as_str(), e.source_ip.as_str()),
+            ("kelvin", "longs")
+        );
+        assert!(!go_fold_eq("\u{e9}rror", "Error"));
+        assert!(!go_fold_eq("Erro", "Error"));
+        assert!(go_fold_eq("eRRoR", "Error"));
+    }
+
+    #[test]
+    fn a_later_null_lock_clears_it_like_a_go_pointer() {
+        let (e, _) = read(r#"{"Lock": {"Type": "app"}, "lock": null}"#);
+        assert_eq!(e.unwrap().lock, None);
     }
 }

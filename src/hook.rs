@@ -94,11 +94,24 @@ const FILTER_KEYS: &[&str] = &[
 
 impl Hook {
     /// The method tsuru sends with: upper-cased, `POST` when empty.
+    ///
+    /// Upper-cased as Go's `strings.ToUpper` does it, one character to one character (Unicode
+    /// simple case mapping): `ß` and ligatures such as `ﬆ` stay as they are, where Rust's
+    /// `to_uppercase` would turn `poﬆ` into a valid `POST`.
     pub fn effective_method(&self) -> String {
         if self.method.is_empty() {
             "POST".to_string()
         } else {
-            self.method.to_uppercase()
+            self.method
+                .chars()
+                .map(|c| {
+                    let mut upper = c.to_uppercase();
+                    match (upper.next(), upper.next()) {
+                        (Some(u), None) => u,
+                        _ => c,
+                    }
+                })
+                .collect()
         }
     }
 
@@ -226,7 +239,7 @@ fn canonical(key: &str, known: &[&'static str]) -> Option<&'static str> {
     known
         .iter()
         .find(|k| **k == key)
-        .or_else(|| known.iter().find(|k| k.eq_ignore_ascii_case(key)))
+        .or_else(|| known.iter().find(|k| crate::event::go_fold_eq(key, k)))
         .copied()
 }
 
@@ -252,10 +265,14 @@ fn boolean(v: &Value, p: &JsonPath, out: &mut bool, findings: &mut Vec<Finding>)
     }
 }
 
+/// Reads a list of strings into `out`, replacing what it held: Go sets a slice to nil on `null`
+/// and truncates it to the new list otherwise (a key given twice in different case, say
+/// `kind_names` and `Kind_Names`, keeps only the later list).
 fn string_list(v: &Value, p: &JsonPath, out: &mut Vec<String>, findings: &mut Vec<Finding>) {
     match v {
-        Value::Null => {}
+        Value::Null => out.clear(),
         Value::Array(items) => {
+            out.clear();
             for (i, item) in items.iter().enumerate() {
                 match item {
                     Value::String(s) => out.push(s.clone()),
@@ -316,7 +333,8 @@ fn headers(
     findings: &mut Vec<Finding>,
 ) {
     let obj = match v {
-        Value::Null => return,
+        // Go sets a map to nil on `null`.
+        Value::Null => return out.clear(),
         Value::Object(o) => o,
         other => {
             findings.push(Finding::error(
@@ -345,7 +363,9 @@ fn headers(
             }
             other => string_list(other, &hp, &mut list, findings),
         }
-        out.entry(name.clone()).or_default().extend(list);
+        // A Go map element is decoded fresh: a name seen again (in a second `headers` key written
+        // in another case) replaces its values rather than adding to them.
+        out.insert(name.clone(), list);
     }
 }
 
@@ -395,5 +415,34 @@ mod tests {
             msgs.iter().any(|m| m.contains("did you mean `url`")),
             "{msgs:?}"
         );
+    }
+
+    #[test]
+    fn method_is_upper_cased_one_character_at_a_time_like_go() {
+        let h = |m: &str| Hook {
+            method: m.into(),
+            ..Hook::default()
+        };
+        // Go: strings.ToUpper("poﬆ") == "POﬆ", which net/http refuses; not a valid "POST".
+        assert_eq!(h("po\u{fb06}").effective_method(), "PO\u{fb06}");
+        assert_eq!(h("\u{df}et").effective_method(), "\u{df}ET");
+        assert_eq!(h("g\u{131}t").effective_method(), "GIT");
+        assert_eq!(h("delete").effective_method(), "DELETE");
+    }
+
+    #[test]
+    fn keys_given_twice_in_other_case_replace_like_go() {
+        let (h, f) = read(
+            r#"{"event_filter": {"kind_names": ["a"], "Kind_Names": ["b"], "target_types": ["x"], "TARGET_TYPES": null},
+                "headers": {"X": ["1"], "Y": ["2"]}, "Headers": {"X": ["3"]}, "\u212aind": 1}"#,
+        );
+        let h = h.unwrap();
+        assert_eq!(h.event_filter.kind_names, ["b"]);
+        assert!(h.event_filter.target_types.is_empty());
+        assert_eq!(h.headers["X"], ["3"]);
+        assert_eq!(h.headers["Y"], ["2"]);
+        assert!(f.iter().any(|f| f.message.contains("unknown key")));
+        let (h, _) = read(r#"{"event_filter": {"\u017Fuccess_only": true}}"#);
+        assert!(h.unwrap().event_filter.success_only);
     }
 }
