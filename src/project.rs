@@ -174,6 +174,10 @@ impl Project {
 /// The path as shown in messages.
 pub fn display(path: &Path) -> String {
     let shown = path.strip_prefix("./").unwrap_or(path);
+    if shown.as_os_str().is_empty() {
+        // `.` itself (the default --dir): stripping `./` leaves nothing.
+        return ".".to_string();
+    }
     shown.display().to_string()
 }
 
@@ -591,23 +595,28 @@ fn check_duplicate_names(hooks: &[HookEntry], diagnostics: &mut Vec<Diagnostic>)
     let mut seen: HashMap<&str, &HookEntry> = HashMap::new();
     for entry in hooks {
         if let Some(first) = seen.get(entry.hook.name.as_str()) {
-            let (line, column) = entry.at("name");
-            diagnostics.push(Diagnostic::error(
-                &entry.file,
-                line,
-                column,
-                format!(
-                    "duplicate hook name `{}` (first defined at {}:{}:{}): tsuru requires unique names",
-                    entry.hook.name,
-                    first.file,
-                    first.at("name").0,
-                    first.at("name").1
-                ),
-            ));
+            diagnostics.push(duplicate_name_error(entry, first));
         } else {
             seen.insert(&entry.hook.name, entry);
         }
     }
+}
+
+/// The error for `entry`, a hook whose name `first` (an earlier hook) already has.
+pub fn duplicate_name_error(entry: &HookEntry, first: &HookEntry) -> Diagnostic {
+    let (line, column) = entry.at("name");
+    Diagnostic::error(
+        &entry.file,
+        line,
+        column,
+        format!(
+            "duplicate hook name `{}` (first defined at {}:{}:{}): tsuru requires unique names",
+            entry.hook.name,
+            first.file,
+            first.at("name").0,
+            first.at("name").1
+        ),
+    )
 }
 
 /// Loads one event file: an object, a list (`*.json`), or one object per line (`*.jsonl`, `*.ndjson`).
@@ -751,5 +760,19 @@ mod surrogate_tests {
         let (events, diags) = load_event_file(&path);
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(events[0].event.error, "bad \u{fffd}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_current_folder_is_shown_as_a_dot() {
+        // `watch` says "watching . for changes", not "watching  for changes", with the default --dir.
+        assert_eq!(display(Path::new(".")), ".");
+        assert_eq!(display(Path::new("./")), ".");
+        assert_eq!(display(Path::new("./hooks/h.json")), "hooks/h.json");
+        assert_eq!(display(Path::new("proj")), "proj");
     }
 }

@@ -33,9 +33,16 @@ fn json_encode(value: Value, _: Kwargs, _: &State) -> TeraResult<Value> {
 }
 
 impl TeraSet {
-    /// Compiles the body of `hook`; returns the template's name.
+    /// Compiles the body of `hook`; returns the template's name. A second hook of the same name
+    /// (an error, but `watch` keeps rendering the first) gets a name of its own, so that its body
+    /// does not replace the first one's.
     pub fn add(&mut self, hook: &Hook) -> Result<String, TemplateError> {
-        let key = format!("hook:{}", hook.name);
+        let mut key = format!("hook:{}", hook.name);
+        let mut n = 1;
+        while self.hooks.contains_key(&key) {
+            n += 1;
+            key = format!("hook:{}#{n}", hook.name);
+        }
         self.tera
             .add_raw_template(&key, &hook.body)
             .map_err(|e| convert("parse", e))?;

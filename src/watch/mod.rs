@@ -246,14 +246,15 @@ impl Session<'_> {
                 "note".cyan().bold()
             );
         }
-        self.after(&update, changes.contracts)?;
+        self.after(&update, changes.contracts || update.project_changed)?;
         eprintln!("{}", summary_line(&update, started));
         Ok(())
     }
 
-    /// Contracts and deliveries after an update.
-    fn after(&mut self, update: &Update, contracts_changed: bool) -> anyhow::Result<()> {
-        if self.args.test && (contracts_changed || !update.changes.is_empty()) {
+    /// Contracts and deliveries after an update. The contracts run again when they or the loaded
+    /// project changed: they see every hook and event, not only the pairs watched.
+    fn after(&mut self, update: &Update, rerun_contracts: bool) -> anyhow::Result<()> {
+        if self.args.test && (rerun_contracts || !update.changes.is_empty()) {
             print(&self.contracts())?;
         }
         if self.destination.is_some() {
@@ -381,7 +382,12 @@ pub fn changes_text(changes: &[Change]) -> String {
         match change {
             Change::Changed { key, old, new } => {
                 let _ = writeln!(out, "{} {}", "~~".yellow().bold(), pair(key));
-                out.push_str(&diff(&old.plain, &new.plain));
+                if old.plain != new.plain {
+                    out.push_str(&diff(&old.plain, &new.plain));
+                } else {
+                    // Only what pretty-printing hides changed: show the bytes sent.
+                    out.push_str(&diff(&as_sent(old), &as_sent(new)));
+                }
             }
             Change::Started { key, new } => {
                 let _ = writeln!(out, "{} {} started firing", "++".green().bold(), pair(key));
@@ -392,6 +398,19 @@ pub fn changes_text(changes: &[Change]) -> String {
             }
         }
     }
+    out
+}
+
+/// The request as sent (the body not pretty-printed).
+fn as_sent(r: &PairRender) -> String {
+    let Some(request) = &r.request else {
+        return String::new();
+    };
+    let mut out = format!("{} {}\n", request.method, request.url);
+    for (name, value) in &request.headers {
+        let _ = writeln!(out, "{name}: {value}");
+    }
+    let _ = writeln!(out, "\n{}", request.body.as_deref().unwrap_or("(no body)"));
     out
 }
 

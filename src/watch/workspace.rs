@@ -105,6 +105,9 @@ pub struct Update {
     pub broken: usize,
     /// The pairs whose render changed, in render order (events, then hooks), stopped pairs last.
     pub changes: Vec<Change>,
+    /// Whether the loaded project changed (a file read again or dropped, the settings): what the
+    /// contracts see, including hooks and events outside `--hook`/`--event`.
+    pub project_changed: bool,
 }
 
 const HOOK_EXTENSIONS: &[&str] = &["json", "yaml", "yml"];
@@ -242,12 +245,14 @@ impl Workspace {
             } else if settings != self.settings {
                 self.settings = settings;
                 all_hooks = true;
+                update.project_changed = true;
             }
             update.diagnostics.extend(diags);
         }
 
         let hooks_dir = self.root.join(HOOKS_DIR);
         let mut reloaded: HashSet<PathBuf> = HashSet::new();
+        let mut hook_files_seen: HashSet<String> = HashSet::new();
         if all_hooks || changes.hooks_touched {
             let candidates = candidates(
                 &hooks_dir,
@@ -265,10 +270,14 @@ impl Workspace {
                 if !changes.everything {
                     update.files.push(self.relative(&path));
                 }
+                hook_files_seen.insert(display(&path));
                 if replaced {
                     reloaded.insert(path);
                 }
             }
+            update
+                .diagnostics
+                .extend(self.duplicate_names(&hook_files_seen));
         }
         let events_dir = self.root.join(EVENTS_DIR);
         if changes.everything || changes.events_touched {
@@ -296,6 +305,7 @@ impl Workspace {
         if changes.contracts {
             update.files.push(format!("{}/", project::CONTRACTS_DIR));
         }
+        update.project_changed |= !reloaded.is_empty();
 
         let hooks_now = self.active_hooks();
         let events_now = self.active_events();
@@ -355,7 +365,9 @@ impl Workspace {
                     continue;
                 };
                 match old.remove(&key) {
-                    Some(prev) if prev.plain == new.plain => {}
+                    // The text shows JSON bodies pretty-printed: a change of the bytes sent (a
+                    // space, key order, escapes) can leave it unchanged.
+                    Some(prev) if prev.plain == new.plain && prev.request == new.request => {}
                     Some(prev) => update.changes.push(Change::Changed {
                         key: key.clone(),
                         old: prev,
@@ -377,6 +389,26 @@ impl Workspace {
                 .map(|(key, old)| Change::Stopped { key, old }),
         );
         update
+    }
+
+    /// `render`'s error for each hook whose name an earlier hook already has (watch uses the
+    /// first), when either of the two is in one of `files` (the hook files just looked at).
+    fn duplicate_names(&self, files: &HashSet<String>) -> Vec<Diagnostic> {
+        let mut first: HashMap<&str, &HookEntry> = HashMap::new();
+        let mut out = Vec::new();
+        for entry in self.hooks.values().flat_map(|r| r.hooks.iter()) {
+            match first.get(entry.hook.name.as_str()) {
+                Some(earlier) => {
+                    if files.contains(&entry.file) || files.contains(&earlier.file) {
+                        out.push(project::duplicate_name_error(entry, earlier));
+                    }
+                }
+                None => {
+                    first.insert(&entry.hook.name, entry);
+                }
+            }
+        }
+        out
     }
 
     /// `path` relative to the project folder, as the summary line names files.
@@ -660,6 +692,120 @@ mod tests {
             .changes
             .iter()
             .all(|c| matches!(c, Change::Stopped { .. })));
+    }
+
+    #[test]
+    fn a_request_change_hidden_by_pretty_printing_is_reported() {
+        let hook = |body: &str| format!(r#"{{"name": "h", "url": "http://x/", "body": {body:?}}}"#);
+        let dir = project(&[
+            ("hooks/h.json", &hook(r#"{"v":1}"#)),
+            ("events/e.json", EVENT),
+        ]);
+        let mut ws = Workspace::new(dir.path().to_path_buf(), Selection::default());
+        ws.apply(&Changes::everything());
+        // The body sent changes (a space), its pretty-printed form does not.
+        fs::write(dir.path().join("hooks/h.json"), hook(r#"{"v": 1}"#)).unwrap();
+        let update = ws.apply(&changed(&ws, &["hooks/h.json"], &[]));
+        let [Change::Changed { old, new, .. }] = &update.changes[..] else {
+            panic!("expected one change, got {:?}", update.changes)
+        };
+        assert_eq!(
+            old.request.as_ref().unwrap().body.as_deref(),
+            Some(r#"{"v":1}"#)
+        );
+        assert_eq!(
+            new.request.as_ref().unwrap().body.as_deref(),
+            Some(r#"{"v": 1}"#)
+        );
+        let text = super::super::changes_text(&update.changes);
+        assert!(
+            text.contains(r#"-{"v":1}"#) && text.contains(r#"+{"v": 1}"#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_duplicate_name_is_reported_and_its_tera_body_does_not_replace_the_first() {
+        let dir = project(&[
+            (
+                "hooks/h.json",
+                r#"[{"name": "h", "url": "http://x/1", "engine": "tera", "body": "first"}]"#,
+            ),
+            ("events/e.json", EVENT),
+        ]);
+        let mut ws = Workspace::new(dir.path().to_path_buf(), Selection::default());
+        ws.apply(&Changes::everything());
+        fs::write(
+            dir.path().join("hooks/h.json"),
+            r#"[{"name": "h", "url": "http://x/1", "engine": "tera", "body": "first"},
+                {"name": "h", "url": "http://x/2", "engine": "tera", "body": "second"}]"#,
+        )
+        .unwrap();
+        let update = ws.apply(&changed(&ws, &["hooks/h.json"], &[]));
+        assert!(
+            update.changes.is_empty(),
+            "the first `h` still renders `first`: {:?}",
+            update.changes
+        );
+        let body = |ws: &Workspace| ws.firing()[0].1.request.clone().unwrap().body.unwrap();
+        assert_eq!(body(&ws), "first");
+        assert!(
+            update
+                .diagnostics
+                .iter()
+                .any(|d| d.line == 2 && d.message.contains("duplicate hook name `h`")),
+            "{:?}",
+            update.diagnostics
+        );
+        // A copy of the file in another one is reported too.
+        fs::copy(
+            dir.path().join("hooks/h.json"),
+            dir.path().join("hooks/i.json"),
+        )
+        .unwrap();
+        let update = ws.apply(&changed(&ws, &["hooks/i.json"], &[]));
+        assert!(
+            update.diagnostics.iter().any(
+                |d| d.file.ends_with("i.json") && d.message.contains("duplicate hook name `h`")
+            ),
+            "{:?}",
+            update.diagnostics
+        );
+        assert_eq!(body(&ws), "first");
+    }
+
+    #[test]
+    fn a_change_outside_the_selection_still_changes_the_project() {
+        let other = r#"{"name": "o", "url": "http://x/", "body": "1"}"#;
+        let dir = project(&[
+            ("hooks/h.json", HOOK),
+            ("hooks/o.json", other),
+            ("events/e.json", EVENT),
+        ]);
+        let selection = Selection {
+            hooks: vec!["h".into()],
+            events: vec![],
+        };
+        let mut ws = Workspace::new(dir.path().to_path_buf(), selection);
+        ws.apply(&Changes::everything());
+        fs::write(dir.path().join("hooks/o.json"), other.replace('1', "2")).unwrap();
+        let update = ws.apply(&changed(&ws, &["hooks/o.json"], &[]));
+        assert!(update.changes.is_empty());
+        assert!(
+            update.project_changed,
+            "contracts see every hook: they must run again"
+        );
+        let again = ws.apply(&changed(&ws, &["hooks/o.json"], &[]));
+        assert!(
+            again.project_changed,
+            "a file read again counts, even if unchanged"
+        );
+        fs::write(dir.path().join("hooks/o.json"), "{").unwrap();
+        let broken = ws.apply(&changed(&ws, &["hooks/o.json"], &[]));
+        assert!(
+            !broken.project_changed,
+            "a broken file keeps its last good version"
+        );
     }
 
     #[test]

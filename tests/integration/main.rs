@@ -11,3 +11,4 @@ mod signing;
 mod support;
 mod validate;
 mod watch;
+mod watch_model;

@@ -328,3 +328,25 @@ fn a_missing_project_folder_is_an_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
 }
+
+#[test]
+fn test_flag_reruns_the_contracts_when_a_change_alters_no_watched_request() {
+    // `pool` fires on no event of the project, only on the contract's inline event.
+    let test = project()
+        .file(
+            "hooks/pool.json",
+            r#"{"name": "pool", "url": "http://127.0.0.1:9/p", "event_filter": {"kind_names": ["pool.create"]}, "body": "p1"}"#,
+        )
+        .file(
+            "contracts/c.yaml",
+            "- name: pool body\n  event: {Target: {Type: pool, Value: x}, Kind: {Type: permission, Name: pool.create}}\n  requests:\n    pool: {body: p1}\n",
+        );
+    let mut watch = Watch::start(&test, &["--test"]);
+    watch.wait_stdout("contracts: 1 passed, 0 failed");
+    write(
+        &test,
+        "hooks/pool.json",
+        r#"{"name": "pool", "url": "http://127.0.0.1:9/p", "event_filter": {"kind_names": ["pool.create"]}, "body": "p2"}"#,
+    );
+    watch.wait_stdout("contracts: 0 passed, 1 failed");
+}
