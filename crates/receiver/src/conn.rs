@@ -22,10 +22,21 @@ use tokio::net::TcpStream;
 
 use crate::wire::{Framer, Heads};
 
+/// The body of the 500 a request gets when its journal line could not be written.
+pub(crate) const JOURNAL_FAILED_BODY: &str = r#"{"error":"hooktest could not record this request: the journal could not be written (see the receiver's stderr)"}"#;
+
+/// The error hyper gets on a connection whose journal batch failed.
+fn journal_lost() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::BrokenPipe,
+        "the journal could not be written",
+    )
+}
+
 /// What a client gets instead of its answer when the journal could not be written: its request is
 /// not recorded, so it is not answered as if it were.
 static JOURNAL_FAILED: LazyLock<Vec<u8>> = LazyLock::new(|| {
-    let body = br#"{"error":"hooktest could not record this request: the journal could not be written (see the receiver's stderr)"}"#;
+    let body = JOURNAL_FAILED_BODY.as_bytes();
     let mut answer = format!(
         "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
@@ -153,14 +164,14 @@ impl Conn {
 
     /// Sends what was held for journal batches up to `written` (called by the journal writer);
     /// `false` when the connection waits for a later batch and must stay listed.
-    fn release(&self, written: u64, failed: u64) -> bool {
+    fn release(&self, written: u64, commits: &Commits) -> bool {
         let mut out = lock(&self.out);
         if out.batch > written {
             // Stays listed: `Commits::release` puts it back without taking `out`.
             return false;
         }
         out.listed = false;
-        if failed != 0 && out.batch >= failed {
+        if commits.lost(out.batch) {
             fail(&mut out);
         }
         let mut sent = 0;
@@ -203,6 +214,18 @@ impl Commits {
         self.written.load(Ordering::Acquire)
     }
 
+    /// Whether the journal could not be written at some point.
+    pub(crate) fn has_failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed) != 0
+    }
+
+    /// Whether the lines of journal batch `batch` (0: none) are lost: from the first batch that
+    /// failed on, every answer is a 500.
+    fn lost(&self, batch: u64) -> bool {
+        let failed = self.failed.load(Ordering::Relaxed);
+        batch != 0 && failed != 0 && batch >= failed
+    }
+
     /// Lists `conn` until its batch is written; `false` when it already is.
     fn wait(&self, conn: &Arc<Conn>, out: &mut Out) -> bool {
         let mut waiting = lock(&self.waiting);
@@ -225,8 +248,7 @@ impl Commits {
         loop {
             let done = self.done.notified();
             if self.written() >= batch {
-                let failed = self.failed.load(Ordering::Relaxed);
-                return failed == 0 || batch < failed;
+                return !self.lost(batch);
             }
             done.await;
         }
@@ -243,9 +265,8 @@ impl Commits {
             std::mem::take(&mut *waiting)
         };
         let mut later = Vec::new();
-        let failed = self.failed.load(Ordering::Relaxed);
         for conn in conns {
-            if !conn.release(batch, failed) {
+            if !conn.release(batch, self) {
                 later.push(conn);
             }
         }
@@ -344,10 +365,7 @@ impl Tap {
     /// `wait` is set, while the batch is not written yet.
     fn drain(&self, out: &mut Out, cx: &mut Context<'_>, wait: bool) -> Poll<io::Result<()>> {
         if out.failed {
-            return Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::BrokenPipe,
-                "the journal could not be written",
-            )));
+            return Poll::Ready(Err(journal_lost()));
         }
         if out.buf.is_empty() {
             return Poll::Ready(Ok(()));
@@ -399,19 +417,11 @@ impl AsyncRead for Tap {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         {
-            let mut out = lock(&this.conn.out);
-            if out.failed {
-                return Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::BrokenPipe,
-                    "the journal could not be written",
-                )));
-            }
             // Held bytes the journal writer could not send (socket full) go out first; a full
             // socket does not stop reading.
-            if !out.buf.is_empty() {
-                if let Poll::Ready(Err(e)) = this.drain(&mut out, cx, false) {
-                    return Poll::Ready(Err(e));
-                }
+            let mut out = lock(&this.conn.out);
+            if let Poll::Ready(Err(e)) = this.drain(&mut out, cx, false) {
+                return Poll::Ready(Err(e));
             }
         }
         let before = buf.filled().len();
@@ -453,21 +463,14 @@ impl AsyncWrite for Tap {
         let this = self.get_mut();
         let mut out = lock(&this.conn.out);
         if out.failed {
-            return Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::BrokenPipe,
-                "the journal could not be written",
-            )));
+            return Poll::Ready(Err(journal_lost()));
         }
         // Bytes go behind bytes already held, and are held while their journal line is not
         // written; otherwise straight to the socket.
         let waiting = out.batch > this.commits.written() && this.commits.wait(&this.conn, &mut out);
-        let failed = this.commits.failed.load(Ordering::Relaxed);
-        if !waiting && out.batch != 0 && failed != 0 && out.batch >= failed {
+        if !waiting && this.commits.lost(out.batch) {
             fail(&mut out);
-            return Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::BrokenPipe,
-                "the journal could not be written",
-            )));
+            return Poll::Ready(Err(journal_lost()));
         }
         if out.buf.is_empty() && !waiting {
             let poll = Pin::new(&mut out.write).poll_write_vectored(cx, bufs);

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -21,7 +21,7 @@ use tokio::sync::{broadcast, watch, Notify};
 
 use crate::admin;
 use crate::config::ReceiverConfig;
-use crate::conn::{Commits, Conn, Watchdog};
+use crate::conn::{Commits, Conn, Watchdog, JOURNAL_FAILED_BODY};
 use crate::journal::{self, Journal};
 use crate::record::{write, Held, Record, SEQ_ROOM};
 use crate::rules::{Answer, Fault, Rules};
@@ -70,7 +70,6 @@ pub(crate) struct Shared {
     commits: Arc<Commits>,
     /// Closes connections that take too long to send a request head.
     watchdog: Arc<Watchdog>,
-    journal_failed: AtomicBool,
 }
 
 impl Shared {
@@ -148,7 +147,8 @@ impl Shared {
             Err(_) => Err(anyhow!("the journal is unusable after an earlier failure")),
         };
         if let Err(e) = &result {
-            if !self.journal_failed.swap(true, Ordering::SeqCst) {
+            // Said once: every later request is answered with a 500 that points here.
+            if !self.commits.has_failed() {
                 eprintln!("error: {e:#}");
             }
         }
@@ -474,7 +474,6 @@ pub(crate) async fn prepare(config: ReceiverConfig) -> anyhow::Result<(Prepared,
         default_body,
         default_content_type,
         shutdown,
-        journal_failed: AtomicBool::new(false),
     });
     let handle = ReceiverHandle {
         addr,
@@ -751,6 +750,14 @@ async fn handle(
         }
         return Ok(response);
     }
+    if shared.commits.has_failed() {
+        // Nothing can be recorded any more: say so at once rather than answer as if it were.
+        return Ok(full(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "application/json",
+            JOURNAL_FAILED_BODY,
+        ));
+    }
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str();
     let target = match parts.uri.path_and_query() {
@@ -911,14 +918,6 @@ async fn handle(
     }
     json.push(b'}');
 
-    if shared.journal_failed.load(Ordering::Relaxed) {
-        let body = serde_json::json!({ "error": "hooktest could not record this request: the journal could not be written (see the receiver's stderr)" });
-        return Ok(full(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "application/json",
-            body.to_string(),
-        ));
-    }
     let batch = shared.record(method, path, json);
     if let Some(batch) = batch {
         // The answer goes out once the journal line is written: see `crate::conn`.
